@@ -1,0 +1,1 @@
+"""Service functions: each one call, one unit of work, committed once."""

@@ -1,0 +1,27 @@
+"""The REST API (/api/v1): flask-smorest blueprints, OpenAPI 3 at /api/openapi.json."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+
+from ..errors import http_error
+
+
+class AlurApi(Api):
+    def handle_http_exception(self, error):
+        return http_error(error)
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("API_TITLE", "Alur")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", "/api")
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    api = AlurApi(app, spec_kwargs={"components": {"securitySchemes": {
+        "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
+    from . import auth, definitions, health, instances, tasks
+
+    for module in (health, auth, definitions, instances, tasks):
+        api.register_blueprint(module.blp)
+    app.extensions["alur_api"] = api

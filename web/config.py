@@ -1,0 +1,63 @@
+"""Configuration: defaults in code, overridden by ``ALUR_``-prefixed environment variables.
+
+Every key is documented in ``docs/configuration.md``; ``tests/test_docs.py`` fails when one is not.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = Path(os.environ.get("ALUR_VAR_DIR", ROOT / "var"))
+
+DEFAULTS: dict[str, object] = {
+    # Where Alur keeps its files (SQLite database, uploads, keys) unless told otherwise.
+    "VAR_DIR": str(VAR),
+    # SQLAlchemy URL of the database. SQLite by default; PostgreSQL in production.
+    "DATABASE_URL": "",  # empty: sqlite:///<VAR_DIR>/alur.db
+    # Signs session cookies and API tokens. Must be set in production.
+    "SECRET_KEY": "dev-only-change-me",
+    # Where `alur serve` listens.
+    "HOST": "127.0.0.1",
+    "PORT": 8000,
+    # Gunicorn worker processes for `alur serve` (0 = one per CPU core).
+    "WEB_WORKERS": 0,
+    # Password of the demo accounts created by `alur dev` (development mode only).
+    "DEMO_PASSWORD": "alur-demo-2026",
+    # Lifetime of an API bearer token, in seconds.
+    "TOKEN_TTL": 12 * 3600,
+    # Largest BPMN upload accepted, in bytes, and deepest XML nesting.
+    "MAX_BPMN_BYTES": 2 * 1024 * 1024,
+    "MAX_XML_DEPTH": 64,
+    # Python modules that register service-task handlers and forms at start-up.
+    "HANDLER_MODULES": "workflows.handlers",
+    # Seconds the worker sleeps between polls when there is no due work.
+    "WORKER_POLL_SECONDS": 1.0,
+    # Log level of the application loggers.
+    "LOG_LEVEL": "INFO",
+}
+
+
+def load(overrides: dict | None = None) -> dict:
+    """Defaults, then ``ALUR_*`` environment variables, then explicit overrides (tests)."""
+    config = dict(DEFAULTS)
+    for key, default in DEFAULTS.items():
+        raw = os.environ.get(f"ALUR_{key}")
+        if raw is None:
+            continue
+        config[key] = _coerce(raw, default)
+    if overrides:
+        config.update(overrides)
+    if not config["DATABASE_URL"]:
+        config["DATABASE_URL"] = f"sqlite:///{Path(str(config['VAR_DIR'])) / 'alur.db'}"
+    return config
+
+
+def _coerce(raw: str, default: object) -> object:
+    if isinstance(default, bool):
+        return raw.lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return raw
