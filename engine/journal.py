@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import insert, select
 
+from . import hooks
 from .models import JournalEvent
 
 GENESIS = "0" * 64
@@ -57,9 +58,14 @@ def rows_for(instance_id: int, model_hash: str, seq: int, head: str, at: datetim
     return rows, seq, head
 
 
-def write(session, rows: list[dict]) -> None:
-    if rows:
-        session.execute(insert(JournalEvent), rows)
+def write(session, rows: list[dict], *, process_id: str, started_by: str | None) -> None:
+    """Insert the rows and tell the journal listeners (outbox, notifications) in the same transaction."""
+    if not rows:
+        return
+    session.execute(insert(JournalEvent), rows)
+    hooks.notify(session, [hooks.Written(r["instance_id"], process_id, started_by, r["seq"], r["type"],
+                                         r["element_id"], r["actor"], r["role"], r["at"], r["data"], r["hash"])
+                           for r in rows])
 
 
 @dataclass(frozen=True)

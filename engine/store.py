@@ -114,7 +114,7 @@ def write_step(session, snap: Snapshot, workflow, bundle: Bundle, before_ready: 
     if vanished:
         session.execute(update(Task).where(Task.id.in_(vanished), Task.state == READY)
                         .values(state=CANCELLED, completed_at=now))
-    journal.write(session, rows)
+    journal.write(session, rows, process_id=snap.process_id, started_by=snap.started_by)
     return state, ready
 
 

@@ -143,7 +143,7 @@ def _write_terminal(session, snap, workflow, bundle, before, step, principal, re
         raise Conflict("This case was changed by someone else just now; reload and try again.")
     session.execute(update(Task).where(Task.instance_id == snap.id, Task.state == READY)
                     .values(state=TASK_CANCELLED, completed_at=now))
-    journal.write(session, rows)
+    journal.write(session, rows, process_id=snap.process_id, started_by=snap.started_by)
 
 
 def retry(db: Database, instance_id: int, principal: Principal, config: dict, request_id: str | None = None,
