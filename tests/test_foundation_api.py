@@ -42,6 +42,7 @@ def test_two_lane_case_runs_across_roles_with_a_hash_chained_journal(api):
     completed_by = [(e["actor"], e["role"]) for e in events["items"] if e["type"] == "task.completed"]
     assert completed_by == [("penyedia", "penyedia"), ("verifikator", "verifikator")]
     assert events["items"][4]["data"]["after"] == {"approved": True}
+    assert events["items"][4]["data"]["input"] == {"approved": True}
     assert {e["model_hash"] for e in events["items"]} == {deployed["processes"][0]["model_hash"]}
 
 

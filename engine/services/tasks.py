@@ -80,7 +80,7 @@ def complete(db: Database, task_id: str, data: dict, principal: Principal, confi
             raise Conflict("This task is no longer open in the case; reload it.")
         before, after, report = runtime.complete(workflow, task_id, clean)
         step = Step([Event("task.completed", task.element_id, task.name, principal.username, role, task.pasal,
-                           data={"task_id": task_id, **diff(before, after)})], {task_id})
+                           data={"task_id": task_id, "input": clean, **diff(before, after)})], {task_id})
         step.events.extend(step_events(report, bundle, principal.username, role))
         done = session.execute(update(Task).where(Task.id == task_id, Task.state == READY)
                                .values(state=COMPLETED, completed_at=now, completed_by=principal.username))
