@@ -146,7 +146,7 @@ def main() -> None:
     print(f"API                 {api_rate:8.1f} cases/s  ({api_cases} cases, 5 requests each)")
     print(f"raw SpiffWorkflow   {raw_rate:8.1f} cases/s  ({raw_cases} cases, one process, JSON round trip per step)")
     print(f"ratio API / raw     {api_rate / raw_rate:8.2f}   (goal >= 0.5; spiff-arena ~ 0.011)")
-    print(f"SQL per request     " + ", ".join(f"{k} {v}" for k, v in statements.items()) +
+    print("SQL per request     " + ", ".join(f"{k} {v}" for k, v in statements.items()) +
           "  (statements incl. BEGIN/COMMIT, auth included)")
 
 
