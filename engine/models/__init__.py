@@ -5,6 +5,7 @@ from .definition import BpmnModel, ProcessVersion
 from .document import Document
 from .instance import Instance
 from .journal import JournalEvent
+from .login import LoginFailure
 from .task import Task
 
-__all__ = ["Base", "BpmnModel", "Document", "Instance", "JournalEvent", "ProcessVersion", "Task", "User"]
+__all__ = ["Base", "BpmnModel", "Document", "Instance", "JournalEvent", "LoginFailure", "ProcessVersion", "Task", "User"]

@@ -6,7 +6,7 @@ from engine.errors import ValidationFailed
 from engine.roles import ROLES
 from engine.services import documents
 
-from ..auth import principal, roles
+from ..auth import ACTORS, principal, roles
 from ..extensions import database, engine_config
 
 blp = Blueprint("documents", __name__, url_prefix="/api/v1/documents",
@@ -29,7 +29,7 @@ class UploadSchema(Schema):
 
 
 @blp.route("", methods=["POST"])
-@roles(*ROLES)
+@roles(*ACTORS)
 @blp.arguments(UploadSchema, location="files")
 @blp.response(201, DocumentSchema)
 def upload(_files):

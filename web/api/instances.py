@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 from engine.roles import ROLES
 from engine.services import instances, journal
 
-from ..auth import principal, roles
+from ..auth import ACTORS, principal, roles
 from ..extensions import database, engine_config
 from . import schemas
 
@@ -12,7 +12,7 @@ blp = Blueprint("instances", __name__, url_prefix="/api/v1/process-instances", d
 
 
 @blp.route("", methods=["POST"])
-@roles(*ROLES)
+@roles(*ACTORS)
 @blp.arguments(schemas.StartRequest)
 @blp.response(201, schemas.Instance)
 def start(body):
@@ -37,7 +37,7 @@ def get(instance_id):
 
 
 @blp.route("/<int:instance_id>/cancel", methods=["POST"])
-@roles(*ROLES)
+@roles(*ACTORS)
 @blp.arguments(schemas.CancelRequest)
 @blp.response(200, schemas.Instance)
 def cancel(body, instance_id):

@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 from engine.roles import ROLES
 from engine.services import tasks
 
-from ..auth import principal, roles
+from ..auth import ACTORS, principal, roles
 from ..extensions import database, engine_config
 from . import schemas
 
@@ -29,7 +29,7 @@ def get(task_id):
 
 
 @blp.route("/<task_id>/complete", methods=["POST"])
-@roles(*ROLES)
+@roles(*ACTORS)
 @blp.arguments(schemas.CompleteRequest)
 @blp.response(200, schemas.Instance)
 def complete(body, task_id):
