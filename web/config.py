@@ -22,6 +22,8 @@ DEFAULTS: dict[str, object] = {
     "PORT": 8000,
     # Gunicorn worker processes for `alur serve` (0 = one per CPU core).
     "WEB_WORKERS": 0,
+    # Threads per gunicorn worker process (more threads: more slow clients served, but they share one CPU).
+    "WEB_THREADS": 2,
     # Password of the demo accounts created by `alur dev` (development mode only).
     "DEMO_PASSWORD": "alur-demo-2026",
     # Lifetime of an API bearer token, in seconds.

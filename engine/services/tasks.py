@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from marshmallow import ValidationError, fields
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 
-from .. import clock, registry, runtime
+from .. import clock, registry, runtime, sql
 from ..db import Database
 from ..formfields import DocumentRef
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..journal import Event
 from ..models import Instance, Task
-from ..models.task import COMPLETED, READY
+from ..models.task import READY
 from ..principal import Principal
 from ..roles import EXTERNAL
 from ..store import Step, diff, step_events, write_step
@@ -65,11 +66,12 @@ def complete(db: Database, task_id: str, data: dict, principal: Principal, confi
         raise ValidationFailed("data must be a JSON object", {"data": ["Harus objek JSON / Must be a JSON object"]})
     now = clock.now()
     with db.unit_of_work() as session:
-        row = session.execute(select(Task, Instance).join(Instance, Instance.id == Task.instance_id)
-                              .where(Task.id == task_id)).first()
-        if row is None:
+        connection = session.connection()
+        instance = connection.execute(sql.SELECT_TASK_AND_INSTANCE, {"_task": task_id}).first()
+        if instance is None:
             raise NotFound(f"Tugas {task_id} tidak ditemukan. / Task {task_id} not found.")
-        task, instance = row
+        task = _TaskFacts(instance.task_state, instance.task_role, instance.assignee, instance.form,
+                          instance.element_id, instance.task_name, instance.pasal)
         role = _acting_role(task, principal)
         if task.state != READY:
             raise Conflict(f"Tugas ini sudah {task.state}. / This task is already {task.state}.",
@@ -87,15 +89,25 @@ def complete(db: Database, task_id: str, data: dict, principal: Principal, confi
         step = Step([Event("task.completed", task.element_id, task.name, principal.username, role, task.pasal,
                            data=facts)], {task_id})
         step.events.extend(step_events(report, bundle, principal.username, role))
-        done = session.execute(update(Task).where(Task.id == task_id, Task.state == READY)
-                               .values(state=COMPLETED, completed_at=now, completed_by=principal.username))
+        done = connection.execute(sql.COMPLETE_TASK, {"_task": task_id, "at": now, "by": principal.username})
         if done.rowcount != 1:
             raise Conflict("Tugas ini baru saja diselesaikan orang lain. / Someone else just completed this task.")
         write_step(session, snap, workflow, bundle, before_ready, step, report, principal.username, request_id, now)
-        return instances._view(session, instance.id, workflow, bundle)
+        return instances.view_after(session, instance, step, workflow)
 
 
-def _acting_role(task: Task, principal: Principal) -> str | None:
+@dataclass(frozen=True)
+class _TaskFacts:
+    state: str
+    role: str | None
+    assignee: str | None
+    form: str | None
+    element_id: str
+    name: str
+    pasal: str | None
+
+
+def _acting_role(task, principal: Principal) -> str | None:
     if principal.read_only:
         raise Forbidden("Auditor hanya membaca. / An auditor reads and never completes tasks.")
     if task.assignee is not None and task.assignee != principal.username:
