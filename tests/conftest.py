@@ -21,6 +21,8 @@ from engine.models import User
 from engine.roles import ROLES
 from engine.services.accounts import hash_password
 
+import uji_forms  # noqa: E402,F401 - registers the forms the test diagrams name
+
 HERE = Path(__file__).resolve().parent
 BPMN = HERE / "bpmn"
 PASSWORD = "rahasia-uji-123"
@@ -85,6 +87,9 @@ def _extra_pg_tables(conn) -> list[str]:
 def app(database_url, tmp_path, password_hash):
     from web.app import create_app
 
+    from engine.services.accounts import forget_principals
+
+    forget_principals()  # user ids repeat from one test database to the next
     application = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test-secret", "VAR_DIR": str(tmp_path),
                               "LOG_LEVEL": "WARNING"})
     db = application.extensions["alur_db"]

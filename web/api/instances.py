@@ -2,6 +2,7 @@ from flask import g
 from flask_smorest import Blueprint
 
 from engine.roles import ROLES
+from engine.services import documents as document_service
 from engine.services import instances, journal
 
 from ..auth import ACTORS, principal, roles
@@ -24,8 +25,10 @@ def start(body):
 @blp.arguments(schemas.InstanceQuery, location="query")
 @blp.response(200, schemas.InstanceList)
 def list_instances(query):
+    """Cases the caller may see (a supplier: their own), newest first, paged by `after` (keyset)."""
     items = instances.list_instances(database(), principal(), process_id=query.get("process"),
-                                     state=query.get("state"), limit=query["limit"], after_id=query.get("after"))
+                                     state=query.get("state"), limit=query["limit"], after_id=query.get("after"),
+                                     started_from=query.get("started_from"), started_to=query.get("started_to"))
     return {"items": items, "next_after": items[-1]["id"] if len(items) == query["limit"] else None}
 
 
@@ -68,3 +71,11 @@ def events(instance_id):
     problem = journal.verify(database(), instance_id, principal())
     return {"items": items, "verified": problem is None, "broken_at": problem.seq if problem else None,
             "problem": problem.problem if problem else None}
+
+
+@blp.route("/<int:instance_id>/documents", methods=["GET"])
+@roles(*ROLES)
+@blp.response(200, schemas.DocumentList)
+def documents(instance_id):
+    """The document scans filed with the case; download each with `GET /api/v1/documents/{id}`."""
+    return {"items": document_service.list_for_instance(database(), principal(), instance_id)}
