@@ -39,6 +39,15 @@ DEFAULTS: dict[str, object] = {
     "WORKER_POLL_SECONDS": 1.0,
     # Log level of the application loggers.
     "LOG_LEVEL": "INFO",
+    # Time zone the pages show times in (the journal and the database keep UTC).
+    "TIMEZONE": "Asia/Jakarta",
+    # Send the session cookie only over HTTPS (set to 1 behind TLS in production).
+    "SECURE_COOKIES": False,
+    # Sign-in throttle: failures allowed per username (four times as many per client address) per window.
+    "LOGIN_ATTEMPTS": 5,
+    "LOGIN_WINDOW_SECONDS": 900,
+    # Where `npm ci` put the browser packages (bpmn-js, swagger-ui-dist) that Alur serves under /vendor/.
+    "NODE_MODULES": str(ROOT / "node_modules"),
 }
 
 

@@ -210,7 +210,7 @@ def deliver_message(db: Database, instance_id: int, message: str, payload: dict,
 
 
 def list_instances(db: Database, principal: Principal, *, process_id: str | None = None, state: str | None = None,
-                   limit: int = 50, after_id: int | None = None) -> list[dict]:
+                   limit: int = 50, after_id: int | None = None, started_from=None, started_to=None) -> list[dict]:
     with db.reader() as session:
         query = select(Instance.id, Instance.process_id, Instance.state, Instance.started_by, Instance.started_at,
                        Instance.updated_at, Instance.ended_at, Instance.model_hash)
@@ -222,5 +222,9 @@ def list_instances(db: Database, principal: Principal, *, process_id: str | None
             query = query.where(Instance.state == state)
         if after_id:
             query = query.where(Instance.id < after_id)
+        if started_from is not None:
+            query = query.where(Instance.started_at >= started_from)
+        if started_to is not None:
+            query = query.where(Instance.started_at < started_to)
         rows = session.execute(query.order_by(Instance.id.desc()).limit(limit)).mappings().all()
         return [dict(r) for r in rows]
