@@ -23,7 +23,8 @@ setup_venv() {
     fi
     local stamp=".venv/.alur-installed${extras:+-$extras}"
     local want
-    want=$( (cat pyproject.toml package.json package-lock.json 2>/dev/null || true) | sha256sum | cut -d' ' -f1)
+    want=$(for f in pyproject.toml package.json package-lock.json; do if [ -f "$f" ]; then cat "$f"; fi; done |
+           sha256sum | cut -d' ' -f1)
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
         echo "installing Alur${extras:+ with [$extras]} into .venv"
         .venv/bin/python -m pip install --quiet --upgrade pip
