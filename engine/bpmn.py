@@ -77,14 +77,21 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read(data: bytes, filename: str, *, max_bytes: int, max_depth: int) -> Document:
+def read(data: bytes, filename: str, *, max_bytes: int, max_depth: int, max_elements: int | None = None) -> Document:
+    """The parsed file, refused when it is not BPMN 2.0 or holds more elements than a diagram ever needs."""
+    from .errors import DeployRefused
+
     root = xmlsafe.parse(data, max_bytes=max_bytes, max_depth=max_depth, filename=filename)
     if etree.QName(root).localname != "definitions" or etree.QName(root).namespace != BPMN_NS:
-        from .errors import DeployRefused
-
         raise DeployRefused(f"{filename}: not a BPMN 2.0 file", [_error(
             None, f"root element is <{etree.QName(root).localname}>",
-            f"Upload a BPMN 2.0 XML file whose root is <definitions xmlns=\"{BPMN_NS}\">.")])
+            f"Upload a BPMN 2.0 XML file whose root is <definitions xmlns=\"{BPMN_NS}\">.", filename=filename)])
+    if max_elements is not None:
+        count = sum(1 for _ in root.iter(f"{{{BPMN_NS}}}*"))
+        if count > max_elements:
+            raise DeployRefused(f"{filename}: {count} BPMN elements; the limit is {max_elements}", [_error(
+                None, f"the file holds {count} BPMN elements, more than the {max_elements} allowed",
+                "Split the procedure into several processes joined by call activities.", filename=filename)])
     return Document(filename, sha256(data), data, root)
 
 
