@@ -13,6 +13,16 @@ from hostile_payloads import _gzip_bomb, payloads
 CANARY_PORT = 8160
 
 
+@pytest.fixture
+def database_url(tmp_path, sqlite_template):
+    """What is tested here is reading uploads, not storing them: SQLite only keeps the suite quick."""
+    import shutil
+
+    target = tmp_path / "alur.db"
+    shutil.copy(sqlite_template, target)
+    return f"sqlite:///{target}"
+
+
 class _Canary(BaseHTTPRequestHandler):
     hits: list[str] = []
 

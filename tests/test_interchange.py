@@ -12,6 +12,16 @@ from lxml import etree
 from conftest import BPMN
 
 CORPUS = BPMN / "interchange"
+
+
+@pytest.fixture
+def database_url(tmp_path, sqlite_template):
+    """What is tested here is reading uploads, not storing them: SQLite only keeps the suite quick."""
+    import shutil
+
+    target = tmp_path / "alur.db"
+    shutil.copy(sqlite_template, target)
+    return f"sqlite:///{target}"
 FILES = sorted(p.name for p in CORPUS.glob("*.bpmn"))
 # What the corpus does today; a change here is a decision, made on purpose.
 DEPLOYS = {"C.9.1.bpmn", "bpmnio-A.4.0-export.bpmn", "bpmnio-C.2.0-export.bpmn"}
