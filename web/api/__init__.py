@@ -24,4 +24,7 @@ def init_app(app: Flask) -> None:
 
     for module in (health, auth, definitions, instances, tasks):
         api.register_blueprint(module.blp)
+    from . import webhooks  # issue 7: outgoing webhooks
+
+    api.register_blueprint(webhooks.blp)
     app.extensions["alur_api"] = api
