@@ -20,6 +20,7 @@ from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition as SpiffMessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from . import clock, registry, sandbox
@@ -285,7 +286,8 @@ def waiting_messages(workflow: BpmnWorkflow) -> list[str]:
 
 def deliver_message(workflow: BpmnWorkflow, name: str, payload: dict, correlations: dict | None = None) -> StepReport:
     """Hand an incoming message (e.g. LKPP's answer) to the tasks waiting for it."""
-    definition = MessageEventDefinition(name)
+    # The spiff parser builds its own subclass, and event definitions match only within one class.
+    definition = SpiffMessageEventDefinition(name)
     event = BpmnEvent(definition, payload=payload, correlations=correlations or {})
     caught = workflow.event_manager.catch(event, internal=False)
     if caught == 0:

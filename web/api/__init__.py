@@ -24,7 +24,8 @@ def init_app(app: Flask) -> None:
 
     for module in (health, auth, definitions, instances, tasks):
         api.register_blueprint(module.blp)
-    from . import webhooks  # issue 7: outgoing webhooks
+    from . import hooks, webhooks  # issue 7: outgoing webhooks and incoming hooks
 
     api.register_blueprint(webhooks.blp)
+    api.register_blueprint(hooks.blp)
     app.extensions["alur_api"] = api
