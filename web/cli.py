@@ -111,7 +111,8 @@ def serve(host: str | None, port: int | None, workers: int | None, with_worker: 
 
     settings = _settings()
     run(host or str(settings["HOST"]), port or int(settings["PORT"]),
-        workers if workers is not None else int(settings["WEB_WORKERS"]), with_worker)
+        workers if workers is not None else int(settings["WEB_WORKERS"]), with_worker,
+        threads=int(settings["WEB_THREADS"]))
 
 
 @main.command()
@@ -155,7 +156,7 @@ def dev(host: str | None, port: int | None) -> None:
     database.dispose()
     host, port = host or str(settings["HOST"]), port or int(settings["PORT"])
     click.echo(f"Alur: http://{host}:{port}  (demo accounts: username = role id, password = ALUR_DEMO_PASSWORD)")
-    run(host, port, int(settings["WEB_WORKERS"]), with_worker=True)
+    run(host, port, int(settings["WEB_WORKERS"]), with_worker=True, threads=int(settings["WEB_THREADS"]))
 
 
 if __name__ == "__main__":

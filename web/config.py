@@ -22,6 +22,8 @@ DEFAULTS: dict[str, object] = {
     "PORT": 8000,
     # Gunicorn worker processes for `alur serve` (0 = one per CPU core).
     "WEB_WORKERS": 0,
+    # Threads per gunicorn worker process (more threads: more slow clients served, but they share one CPU).
+    "WEB_THREADS": 2,
     # Password of the demo accounts created by `alur dev` (development mode only).
     "DEMO_PASSWORD": "alur-demo-2026",
     # Lifetime of an API bearer token, in seconds.
@@ -29,8 +31,10 @@ DEFAULTS: dict[str, object] = {
     # Largest BPMN upload accepted, in bytes, and deepest XML nesting.
     "MAX_BPMN_BYTES": 2 * 1024 * 1024,
     "MAX_XML_DEPTH": 64,
+    # Largest uploaded document scan (PDF, JPEG, PNG), in bytes.
+    "MAX_UPLOAD_BYTES": 5 * 1024 * 1024,
     # Python modules that register service-task handlers and forms at start-up.
-    "HANDLER_MODULES": "workflows.handlers",
+    "HANDLER_MODULES": "workflows.handlers,forms",
     # Seconds the worker sleeps between polls when there is no due work.
     "WORKER_POLL_SECONDS": 1.0,
     # Log level of the application loggers.

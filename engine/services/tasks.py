@@ -2,21 +2,23 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
-from marshmallow import ValidationError
-from sqlalchemy import func, or_, select, update
+from marshmallow import ValidationError, fields
+from sqlalchemy import func, or_, select
 
-from .. import clock, registry, runtime
+from .. import clock, registry, runtime, sql
 from ..db import Database
+from ..formfields import DocumentRef
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..journal import Event
 from ..models import Instance, Task
-from ..models.task import COMPLETED, READY
+from ..models.task import READY
 from ..principal import Principal
 from ..roles import EXTERNAL
 from ..store import Step, diff, step_events, write_step
 from ..views import InstanceView, TaskView
-from . import instances
+from . import documents, instances
 
 
 def _mine(principal: Principal):
@@ -64,11 +66,12 @@ def complete(db: Database, task_id: str, data: dict, principal: Principal, confi
         raise ValidationFailed("data must be a JSON object", {"data": ["Harus objek JSON / Must be a JSON object"]})
     now = clock.now()
     with db.unit_of_work() as session:
-        row = session.execute(select(Task, Instance).join(Instance, Instance.id == Task.instance_id)
-                              .where(Task.id == task_id)).first()
-        if row is None:
+        connection = session.connection()
+        instance = connection.execute(sql.SELECT_TASK_AND_INSTANCE, {"_task": task_id}).first()
+        if instance is None:
             raise NotFound(f"Tugas {task_id} tidak ditemukan. / Task {task_id} not found.")
-        task, instance = row
+        task = _TaskFacts(instance.task_state, instance.task_role, instance.assignee, instance.form,
+                          instance.element_id, instance.task_name, instance.pasal)
         role = _acting_role(task, principal)
         if task.state != READY:
             raise Conflict(f"Tugas ini sudah {task.state}. / This task is already {task.state}.",
@@ -78,19 +81,33 @@ def complete(db: Database, task_id: str, data: dict, principal: Principal, confi
         before_ready = {t.id: t for t in runtime.human_tasks(workflow, bundle)}
         if task_id not in before_ready:
             raise Conflict("This task is no longer open in the case; reload it.")
+        attached = documents.attach(session, _document_ids(task.form, clean), instance.id, principal)
         before, after, report = runtime.complete(workflow, task_id, clean)
+        facts = {"task_id": task_id, "input": clean, **diff(before, after)}
+        if attached:
+            facts["documents"] = attached
         step = Step([Event("task.completed", task.element_id, task.name, principal.username, role, task.pasal,
-                           data={"task_id": task_id, "input": clean, **diff(before, after)})], {task_id})
+                           data=facts)], {task_id})
         step.events.extend(step_events(report, bundle, principal.username, role))
-        done = session.execute(update(Task).where(Task.id == task_id, Task.state == READY)
-                               .values(state=COMPLETED, completed_at=now, completed_by=principal.username))
+        done = connection.execute(sql.COMPLETE_TASK, {"_task": task_id, "at": now, "by": principal.username})
         if done.rowcount != 1:
             raise Conflict("Tugas ini baru saja diselesaikan orang lain. / Someone else just completed this task.")
         write_step(session, snap, workflow, bundle, before_ready, step, report, principal.username, request_id, now)
-        return instances._view(session, instance.id, workflow, bundle)
+        return instances.view_after(session, instance, step, workflow)
 
 
-def _acting_role(task: Task, principal: Principal) -> str | None:
+@dataclass(frozen=True)
+class _TaskFacts:
+    state: str
+    role: str | None
+    assignee: str | None
+    form: str | None
+    element_id: str
+    name: str
+    pasal: str | None
+
+
+def _acting_role(task, principal: Principal) -> str | None:
     if principal.read_only:
         raise Forbidden("Auditor hanya membaca. / An auditor reads and never completes tasks.")
     if task.assignee is not None and task.assignee != principal.username:
@@ -116,6 +133,20 @@ def _validated(form: str | None, data: dict) -> dict:
     except ValidationError as exc:
         raise ValidationFailed("Periksa isian yang ditandai. / Check the marked fields.", exc.messages) from None
     return json.loads(json.dumps(loaded, default=_jsonable))
+
+
+def _document_ids(form: str | None, clean: dict) -> list[str]:
+    """Ids of uploaded documents the form's document fields refer to."""
+    if not form:
+        return []
+    ids: list[str] = []
+    for name, field in registry.get_form(form).fields.items():
+        value = clean.get(field.data_key or name)
+        if isinstance(field, DocumentRef) and value:
+            ids.append(value)
+        elif isinstance(field, fields.List) and isinstance(field.inner, DocumentRef) and value:
+            ids.extend(value)
+    return ids
 
 
 def _jsonable(value):

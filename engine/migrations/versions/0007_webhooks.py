@@ -1,7 +1,7 @@
 """webhooks: subscriptions, the transactional outbox with its delivery log, inbound hooks
 
 Revision ID: 0007_webhooks
-Revises: 0001
+Revises: 0002
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql
 import engine.models.base
 
 revision = '0007_webhooks'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
