@@ -16,7 +16,6 @@ from sqlalchemy import create_engine, text
 from engine import clock, migrate
 from engine.models import User
 from engine.roles import ROLES
-from engine.services import definitions
 from engine.services.accounts import hash_password
 
 HERE = Path(__file__).resolve().parent
@@ -58,8 +57,6 @@ def _tables(url: str) -> list[str]:
 @pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path) -> str:
     clock.reset()
-    # Compiled specs are cached by process-version id, and every test's database numbers its versions from 1.
-    definitions._cache.clear()
     if request.param == "sqlite":
         target = tmp_path / "alur.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), target)

@@ -32,11 +32,14 @@ def next_delay(failed_attempts: int) -> timedelta | None:
     return base * random.uniform(0.8, 1.2)
 
 
+# Runs on every step that journals a public event: built once, executed on the session's connection.
+_SUBSCRIBERS = (select(WebhookEndpoint.id, WebhookEndpoint.events, WebhookEndpoint.state)
+                .where(WebhookEndpoint.deleted_at.is_(None), WebhookEndpoint.state.in_((ACTIVE, PAUSED))))
+_INSERT = insert(OutboxMessage.__table__)
+
+
 def _subscribers(session) -> list[tuple[int, list[str], str]]:
-    rows = session.execute(select(WebhookEndpoint.id, WebhookEndpoint.events, WebhookEndpoint.state)
-                           .where(WebhookEndpoint.deleted_at.is_(None),
-                                  WebhookEndpoint.state.in_((ACTIVE, PAUSED)))).all()
-    return [(r.id, list(r.events or []), r.state) for r in rows]
+    return [(r.id, list(r.events or []), r.state) for r in session.connection().execute(_SUBSCRIBERS)]
 
 
 def record_events(session, rows: list[hooks.Written]) -> None:
@@ -58,7 +61,7 @@ def record_events(session, rows: list[hooks.Written]) -> None:
             values.append(_row(WEBHOOK, events.message_id(row), kind, body, now, instance_id=row.instance_id,
                                endpoint_id=endpoint_id, state=PENDING if state == ACTIVE else HELD))
     if values:
-        session.execute(insert(OutboxMessage), values)
+        session.connection().execute(_INSERT, values)
 
 
 def _row(channel: str, message_id: str, event_type: str, body: str, now: datetime, *, state: str = PENDING,
