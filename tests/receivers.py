@@ -79,3 +79,51 @@ class Receiver:
                 return True
             time.sleep(0.02)
         return False
+
+
+class SmtpSink:
+    """A real SMTP server on loopback (aiosmtpd) that keeps what it accepts.
+
+    ``refuse`` (e.g. ``"451 4.3.0 try again later"``) is answered to DATA while set; ``refuse_rcpt`` maps an
+    address to the reply its RCPT TO gets (e.g. ``"550 5.1.1 no such user"``).
+    """
+
+    def __init__(self, port: int, **smtp_options):
+        self.port = port
+        self.messages: list = []
+        self.refuse: str | None = None
+        self.refuse_rcpt: dict[str, str] = {}
+        self.options = smtp_options
+        self._controller = None
+
+    def start(self) -> "SmtpSink":
+        from email import message_from_bytes, policy
+
+        from aiosmtpd.controller import Controller
+
+        sink = self
+
+        class Handler:
+            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+                if address in sink.refuse_rcpt:
+                    return sink.refuse_rcpt[address]
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
+            async def handle_DATA(self, server, session, envelope):  # noqa: N802
+                if sink.refuse:
+                    return sink.refuse
+                message = message_from_bytes(envelope.original_content, policy=policy.default)
+                sink.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message,
+                                      getattr(session, "authenticated", False),
+                                      session.ssl is not None))
+                return "250 Message accepted for delivery"
+
+        self._controller = Controller(Handler(), hostname="127.0.0.1", port=self.port, **self.options)
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None

@@ -28,4 +28,7 @@ def init_app(app: Flask) -> None:
 
     api.register_blueprint(webhooks.blp)
     api.register_blueprint(hooks.blp)
+    from . import notifications  # issue 10: notifications
+
+    api.register_blueprint(notifications.blp)
     app.extensions["alur_api"] = api
