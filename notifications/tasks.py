@@ -28,7 +28,7 @@ def preferences(session, user_ids: list[int]) -> dict[int, str]:
     return dict(rows.all())
 
 
-def _choice(prefs: dict[int, str]):
+def email_choice(prefs: dict[int, str]):
     def email_for(person: recipients.Recipient):
         mode = prefs.get(person.user_id, INSTANT)
         return {INSTANT: True, DIGEST: "digest", OFF: False}.get(mode, True)
@@ -62,7 +62,7 @@ def on_tasks_ready(session, rows: list[hooks.Written]) -> None:
         prefs = preferences(session, [p.user_id for p in people if p.user_id is not None])
         service.send(session, config, template=TEMPLATE, recipients=people, context=context,
                      instance_id=row.instance_id, kind="tugas", task_id=task_id, event_type="task.created",
-                     email_for=_choice(prefs))
+                     email_for=email_choice(prefs))
 
 
 _loaded: dict | None = None

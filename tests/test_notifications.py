@@ -297,3 +297,22 @@ def test_without_an_smtp_host_mail_is_kept_in_a_folder_for_developers(app, api, 
     assert "To: direktur@majujaya.co.id" in content and "Berkas kurang" in content
     assert re.search(r"Subject: Pendaftaran CV Maju Jaya ditolak", content)
     assert {m.state for m in emails(db)} == {"delivered"}
+
+
+def test_the_lane_hears_once_when_a_task_passes_its_service_level(app, api, db, smtp):
+    from notifications import overdue
+
+    set_email(db, "verifikator", "verifikator@lpse.blitarkota.go.id")
+    api.call("PUT", "/api/v1/notifications/settings", as_="verifikator", expect=200, json={"task_email": "off"})
+    api.deploy(BPMN / "sla.bpmn")
+    case = api.start("uji_batas_waktu")
+    api.complete(case["tasks"][0]["id"], {}, as_="penyedia")
+    assert overdue.run_due(db, app.config, force=True) == 0  # due in two hours
+    clock.advance(timedelta(hours=2, minutes=1))
+    assert overdue.run_due(db, app.config, force=True) == 1
+    assert overdue.run_due(db, app.config, force=True) == 0  # once only
+    items = api.call("GET", "/api/v1/notifications", as_="verifikator", expect=200).get_json()["items"]
+    assert [n["kind"] for n in items] == ["terlambat", "tugas"]
+    assert items[0]["title"] == f"Melewati batas waktu: Periksa permohonan (kasus {case['id']})"
+    deliver_until_idle(app)
+    assert smtp.messages == []  # the verifikator chose the app only

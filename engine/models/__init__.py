@@ -10,9 +10,9 @@ from .task import Task
 __all__ = ["Base", "BpmnModel", "Document", "Instance", "JournalEvent", "ProcessVersion", "Task", "User"]
 
 # The outbox, webhooks and notifications (issues 7 and 10).
-from .notification import Notification, NotificationSetting, NotificationTemplate  # noqa: E402
+from .notification import Notification, NotificationSetting, NotificationTemplate, OverdueNotice  # noqa: E402
 from .outbox import DeliveryAttempt, OutboxMessage  # noqa: E402
 from .webhook import HookRequest, InboundHook, WebhookEndpoint  # noqa: E402
 
 __all__ += ["DeliveryAttempt", "HookRequest", "InboundHook", "Notification", "NotificationSetting",
-            "NotificationTemplate", "OutboxMessage", "WebhookEndpoint"]
+            "NotificationTemplate", "OutboxMessage", "OverdueNotice", "WebhookEndpoint"]

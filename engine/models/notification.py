@@ -57,3 +57,12 @@ class NotificationTemplate(Base):
     body_en: Mapped[str] = mapped_column(Text)
     updated_by: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OverdueNotice(Base):
+    """A task whose service level passed and whose lane was told so, once."""
+
+    __tablename__ = "overdue_notices"
+
+    task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    notified_at: Mapped[datetime] = mapped_column(UTCDateTime)

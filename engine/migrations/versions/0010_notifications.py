@@ -1,4 +1,4 @@
-"""notifications: in-app messages, per-user e-mail preference, templates edited in the app
+"""notifications: in-app messages, per-user e-mail preference, templates edited in the app, overdue notices
 
 Revision ID: 0010_notifications
 Revises: 0007_webhooks
@@ -57,9 +57,15 @@ def upgrade() -> None:
     sa.Column('updated_at', When(), nullable=False),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_notification_templates'))
     )
+    op.create_table('overdue_notices',
+    sa.Column('task_id', sa.String(length=36), nullable=False),
+    sa.Column('notified_at', When(), nullable=False),
+    sa.PrimaryKeyConstraint('task_id', name=op.f('pk_overdue_notices'))
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('overdue_notices')
     op.drop_table('notification_templates')
     op.drop_table('notification_settings')
     with op.batch_alter_table('notifications', schema=None) as batch_op:
