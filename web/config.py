@@ -48,6 +48,8 @@ DEFAULTS: dict[str, object] = {
     "LOGIN_WINDOW_SECONDS": 900,
     # Where `npm ci` put the browser packages (bpmn-js, swagger-ui-dist) that Alur serves under /vendor/.
     "NODE_MODULES": str(ROOT / "node_modules"),
+    # The process self-registration starts (the registration SOP of workflows/bpmn).
+    "REGISTRATION_PROCESS": "registrasi_penyedia",
 }
 
 

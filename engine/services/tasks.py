@@ -112,6 +112,9 @@ def _acting_role(task, principal: Principal) -> str | None:
         if task.assignee == principal.username:
             return sorted(principal.roles)[0] if principal.roles else None
         raise Forbidden("This task belongs to the case's initiator.")
+    if task.role in EXTERNAL and task.assignee == principal.username and task.role not in principal.roles:
+        # The applicant's lane: whoever started the case fills it in, a supplier or another SPSE user alike.
+        return sorted(principal.roles & EXTERNAL or principal.roles)[0]
     if task.role not in principal.roles:
         raise Forbidden(f"Tugas ini untuk peran {task.role}. / This task is for the role {task.role}.",
                         required_role=task.role)
