@@ -33,7 +33,8 @@ def index():
     due = request.args.get("tenggat") if request.args.get("tenggat") in DUE_CHOICES else None
     assignee = request.args.get("ditangani") if request.args.get("ditangani") in ASSIGNEE_CHOICES else None
     filters = inbox_service.Filters(process, now + DUE_CHOICES[due] if due else None, assignee)
-    page = inbox_service.inbox(database(), principal(), filters, limit=50, cursor=request.args.get("kursor"))
+    page = inbox_service.inbox(database(), principal(), filters, limit=50, cursor=request.args.get("kursor"),
+                               with_counts=True)
     names = {v.process_id: v.name for v in definitions.list_versions(database())}
     keep = {k: v for k, v in {"proses": process, "tenggat": due, "ditangani": assignee}.items() if v}
     next_url = url_for("inbox.index", kursor=page.next_cursor, **keep) if page.next_cursor else None
