@@ -26,7 +26,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 def register(db: Database, *, username: str, password: str, full_name: str, email: str, kind: str,
              process_id: str, config: dict, request_id: str | None = None) -> tuple[Principal, InstanceView]:
     full_name, email = (full_name or "").strip(), (email or "").strip()
-    errors = {}
+    errors = accounts.account_errors(username, password, [kind] if kind in KINDS else ["penyedia"])
     if not 2 <= len(full_name) <= 200:
         errors["full_name"] = ["Nama wajib diisi (2-200 karakter) / A name is required (2-200 characters)"]
     if not _EMAIL.match(email) or len(email) > 254:
