@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass
 
 from marshmallow import ValidationError, fields
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import select, update
 
 from .. import clock, registry, runtime, sql
 from ..db import Database
@@ -19,14 +19,6 @@ from ..roles import EXTERNAL
 from ..store import Step, diff, step_events, write_step
 from ..views import InstanceView, TaskView
 from . import documents, instances
-
-
-def _mine(principal: Principal):
-    """Staff see their lanes' tasks; suppliers and other users only the tasks of their own cases."""
-    shared = sorted(principal.roles - EXTERNAL)
-    if not shared:
-        return Task.assignee == principal.username
-    return or_(Task.role.in_(shared), Task.assignee == principal.username)
 
 
 def inbox(db: Database, principal: Principal, *, process_id: str | None = None,

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from engine import clock, registry
-from engine.errors import ValidationFailed
+from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.roles import EXTERNAL, ROLES
 from engine.services import accounts, documents, instances, tasks
 from forms import export
@@ -32,6 +32,10 @@ def show(task_id):
 def submit(task_id):
     who = principal()
     task = tasks.get_task(database(), task_id, who)
+    if task.state != "ready":
+        raise Conflict(f"Tugas ini sudah {task.state}. / This task is already {task.state}.")
+    if not _may_act(task, who):  # before any upload is stored: a refused submission files nothing
+        raise Forbidden("Anda tidak dapat menyelesaikan tugas ini. / You may not complete this task.")
     schema = export.json_schema(task.form, i18n.lang()) if task.form else {"properties": {}}
 
     def store(upload):
@@ -94,8 +98,7 @@ def _render(task_id: str, values: dict | None = None, errors: dict | None = None
     files = documents.list_for_instance(database(), who, task.instance_id)
     schema = export.json_schema(task.form, i18n.lang()) if task.form else {"properties": {}}
     fields = formrender.fields_of(schema, values if values is not None else {}, errors)
-    may_act = (not who.read_only and task.state == "ready" and (task.assignee in (None, who.username))
-               and (task.role in who.roles or task.assignee == who.username))
+    may_act = _may_act(task, who)
     claimable = (task.state == "ready" and task.role in who.roles and task.role not in EXTERNAL
                  and not who.read_only)
     colleagues = []
@@ -106,3 +109,9 @@ def _render(task_id: str, values: dict | None = None, errors: dict | None = None
                            other_errors=formrender.other_errors(schema, errors), schema=schema, may_act=may_act,
                            claimable=claimable, colleagues=colleagues, reassign_errors=reassign_errors or {}, now=clock.now())
 
+
+
+def _may_act(task, who) -> bool:
+    """The page's view of ``tasks.complete``'s check: the service decides again, in its transaction."""
+    return (not who.read_only and task.state == "ready" and task.assignee in (None, who.username)
+            and (task.role in who.roles or task.assignee == who.username))
