@@ -47,6 +47,7 @@ def test_inbox_counts_order_filters_and_stable_pages(api):
     assert len(first["items"]) == 2 and first["next_cursor"]
     api.complete(inbox["items"][2]["id"], {"approved": True}, as_="verifikator")
     second = api.inbox("verifikator", limit=2, cursor=first["next_cursor"])
+    assert first["counts"] and second["counts"] is None  # counted once, on the first page
     seen = [t["id"] for t in first["items"] + second["items"]]
     assert seen == [t["id"] for t in inbox["items"] if t["id"] != inbox["items"][2]["id"]]
     assert second["next_cursor"] is None

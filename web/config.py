@@ -73,6 +73,8 @@ DEFAULTS: dict[str, object] = {
     "NOTIFICATION_TEMPLATE_DIR": "",  # empty: workflows/notifications
     # The daily digest of task notifications goes out at this hour, in this time zone.
     "DIGEST_HOUR": 7,
+    # The process self-registration starts (the registration SOP of workflows/bpmn).
+    "REGISTRATION_PROCESS": "registrasi_penyedia",
 }
 
 

@@ -21,7 +21,8 @@ class Task(Base):
         Index("ix_tasks_open_role", "role", "due_at", "created_at", "id", postgresql_include=["process_id"],
               postgresql_where=text("state = 'ready'"), sqlite_where=text("state = 'ready'")),
         Index("ix_tasks_open_assignee", "assignee", "due_at", "created_at", "id",
-              postgresql_where=text("state = 'ready'"), sqlite_where=text("state = 'ready'")),
+              postgresql_include=["process_id", "role"], postgresql_where=text("state = 'ready'"),
+              sqlite_where=text("state = 'ready'")),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the engine's task id

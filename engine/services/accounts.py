@@ -30,15 +30,7 @@ def hash_password(password: str) -> str:
 def create_user(session, username: str, password: str, roles: list[str], *, full_name: str = "",
                 email: str | None = None, is_demo: bool = False) -> User:
     """Add an account inside the caller's transaction (a service task may create one)."""
-    errors = {}
-    if not username or len(username) > 64 or not all(c.isalnum() or c in "._-@" for c in username):
-        errors["username"] = ["Nama pengguna 1-64 huruf, angka atau ._-@ / Username: 1-64 letters, digits or ._-@"]
-    if len(password or "") < MIN_PASSWORD:
-        errors["password"] = [f"Kata sandi minimal {MIN_PASSWORD} karakter / Password needs at least {MIN_PASSWORD} characters"]
-    unknown = [r for r in roles if r not in ROLES]
-    if unknown or not roles:
-        errors["roles"] = [f"Peran tidak dikenal / Unknown roles: {', '.join(unknown) or '(none given)'}; "
-                           f"choose from {', '.join(ROLES)}"]
+    errors = account_errors(username, password, roles)
     if errors:
         raise ValidationFailed("invalid account", errors)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
@@ -48,6 +40,20 @@ def create_user(session, username: str, password: str, roles: list[str], *, full
     session.add(user)
     session.flush()
     return user
+
+
+def account_errors(username: str, password: str, roles: list[str]) -> dict[str, list[str]]:
+    """What is wrong with a new account's username, password and roles (empty when nothing is)."""
+    errors = {}
+    if not username or len(username) > 64 or not all(c.isalnum() or c in "._-@" for c in username):
+        errors["username"] = ["Nama pengguna 1-64 huruf, angka atau ._-@ / Username: 1-64 letters, digits or ._-@"]
+    if len(password or "") < MIN_PASSWORD:
+        errors["password"] = [f"Kata sandi minimal {MIN_PASSWORD} karakter / Password needs at least {MIN_PASSWORD} characters"]
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown or not roles:
+        errors["roles"] = [f"Peran tidak dikenal / Unknown roles: {', '.join(unknown) or '(none given)'}; "
+                           f"choose from {', '.join(ROLES)}"]
+    return errors
 
 
 def ensure_user(db: Database, username: str, password: str, roles: list[str], **kwargs) -> bool:

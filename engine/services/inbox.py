@@ -11,11 +11,12 @@ page starts strictly after it, so rows completed or added meanwhile never shift 
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, union_all
+from sqlalchemy import Integer, and_, bindparam, func, literal_column, or_, select, union_all
 
 from ..db import Database
 from ..errors import ValidationFailed
@@ -33,7 +34,7 @@ ORDER = (TASKS.c.due_at.asc().nulls_last(), TASKS.c.created_at.asc(), TASKS.c.id
 @dataclass(frozen=True)
 class Page:
     items: list[TaskView]
-    counts: dict[str, int]
+    counts: dict[str, int] | None  # None on pages after the first
     next_cursor: str | None
 
 
@@ -45,69 +46,98 @@ class Filters:
 
 
 def inbox(db: Database, principal: Principal, filters: Filters = Filters(), *, limit: int = 50,
-          cursor: str | None = None) -> Page:
-    """One page of the inbox; ``counts`` are per process under the same filters, all processes."""
+          cursor: str | None = None, with_counts: bool | None = None) -> Page:
+    """One page of the inbox. ``counts`` (per process under the same filters, all processes) come with the
+    first page only (unless ``with_counts``): they cost a scan of the caller's open tasks in the index,
+    the page itself only a few index probes."""
     after = decode_cursor(cursor) if cursor else None
-    every_process = Filters(None, filters.due_before, filters.assignee)
+    roles = sorted(principal.roles - EXTERNAL)
+    params = {"me": principal.username, "limit": limit + 1, **{f"role_{i}": r for i, r in enumerate(roles)}}
+    if filters.process_id:
+        params["process"] = filters.process_id
+    if filters.due_before is not None:
+        params["due_before"] = filters.due_before
+    if filters.assignee not in (None, "none"):
+        params["assignee"] = principal.username if filters.assignee == "me" else filters.assignee
+    assignee_mode = "none" if filters.assignee == "none" else "user" if filters.assignee else ""
+    if after is not None:
+        params.update(after_due=after[0], after_created=after[1], after_id=after[2])
+    cursor_mode = None if after is None else "null" if after[0] is None else "due"
+    count = with_counts or (with_counts is None and after is None)
     with db.reader() as session:
         connection = session.connection()
-        rows = connection.execute(_page_query(principal, _filters(filters, principal), after, limit + 1)
-                                  ).mappings().all()
-        counts = dict(connection.execute(_count_query(principal, _filters(every_process, principal))).all())
+        rows = connection.execute(_page_statement(len(roles), bool(filters.process_id),
+                                                  filters.due_before is not None, assignee_mode, cursor_mode),
+                                  params).mappings().all()
+        counts = dict(connection.execute(_count_statement(len(roles), filters.due_before is not None,
+                                                          assignee_mode), params).all()) if count else None
     items = [task_view(dict(r)) for r in rows[:limit]]
     next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return Page(items, counts, next_cursor)
 
 
-def _branches(principal: Principal) -> list:
+# Statements are built once per shape (how many roles, which filters) with bound parameters: building a
+# UNION of subqueries costs far more than running it on a warm connection.
+
+def _branches(n_roles: int) -> list:
     """One condition per index range: each staff role of the caller, then what is assigned to the caller."""
-    shared = sorted(principal.roles - EXTERNAL)
-    branches = [TASKS.c.role == role for role in shared]
-    mine = TASKS.c.assignee == principal.username
-    if shared:  # a task of one of my roles that is also assigned to me is already in that role's branch
-        mine = and_(mine, or_(TASKS.c.role.is_(None), TASKS.c.role.not_in(shared)))
+    roles = [bindparam(f"role_{i}") for i in range(n_roles)]
+    branches = [TASKS.c.role == role for role in roles]
+    mine = TASKS.c.assignee == bindparam("me")
+    if roles:  # a task of one of my roles that is also assigned to me is already in that role's branch
+        mine = and_(mine, or_(TASKS.c.role.is_(None), and_(*(TASKS.c.role != role for role in roles))))
     branches.append(mine)
     return branches
 
 
-def _filters(filters: Filters, principal: Principal) -> list:
-    out = [TASKS.c.state == READY]
-    if filters.process_id:
-        out.append(TASKS.c.process_id == filters.process_id)
-    if filters.due_before is not None:
-        out.append(TASKS.c.due_at < filters.due_before)
-    if filters.assignee == "none":
+def _conditions(has_process: bool, has_due: bool, assignee_mode: str) -> list:
+    # A literal, not a parameter: the partial indexes hold for "state = 'ready'" only, and a prepared
+    # statement's generic plan could not prove that from a parameter.
+    out = [TASKS.c.state == literal_column(f"'{READY}'")]
+    if has_process:
+        out.append(TASKS.c.process_id == bindparam("process"))
+    if has_due:
+        out.append(TASKS.c.due_at < bindparam("due_before", type_=TASKS.c.due_at.type))
+    if assignee_mode == "none":
         out.append(TASKS.c.assignee.is_(None))
-    elif filters.assignee:
-        out.append(TASKS.c.assignee == (principal.username if filters.assignee == "me" else filters.assignee))
+    elif assignee_mode == "user":
+        out.append(TASKS.c.assignee == bindparam("assignee"))
     return out
 
 
-def _after(after: tuple[datetime | None, datetime, str] | None):
-    if after is None:
+def _keyset(cursor_mode: str | None):
+    if cursor_mode is None:
         return None
-    due, created, task_id = after
-    same_due_later = or_(TASKS.c.created_at > created, and_(TASKS.c.created_at == created, TASKS.c.id > task_id))
-    if due is None:
+    created = bindparam("after_created", type_=TASKS.c.created_at.type)
+    same_due_later = or_(TASKS.c.created_at > created,
+                         and_(TASKS.c.created_at == created, TASKS.c.id > bindparam("after_id")))
+    if cursor_mode == "null":
         return and_(TASKS.c.due_at.is_(None), same_due_later)
+    due = bindparam("after_due", type_=TASKS.c.due_at.type)
     return or_(TASKS.c.due_at > due, and_(TASKS.c.due_at == due, same_due_later), TASKS.c.due_at.is_(None))
 
 
-def _page_query(principal: Principal, conditions: list, after, limit: int):
-    keyset = _after(after)
-    parts = []
-    for branch in _branches(principal):
-        where = [*conditions, branch] + ([keyset] if keyset is not None else [])
-        parts.append(select(TASKS).where(*where).order_by(*ORDER).limit(limit))
+@functools.lru_cache(maxsize=256)
+def _page_statement(n_roles: int, has_process: bool, has_due: bool, assignee_mode: str, cursor_mode: str | None):
+    conditions = _conditions(has_process, has_due, assignee_mode)
+    keyset = _keyset(cursor_mode)
+    if keyset is not None:
+        conditions.append(keyset)
+    limit = bindparam("limit", type_=Integer)
+    parts = [select(TASKS).where(*conditions, branch).order_by(*ORDER).limit(limit) for branch in _branches(n_roles)]
     if len(parts) == 1:
         return parts[0]
     merged = union_all(*(select(p.subquery().c) for p in parts)).subquery()
     return select(merged).order_by(merged.c.due_at.asc().nulls_last(), merged.c.created_at, merged.c.id).limit(limit)
 
 
-def _count_query(principal: Principal, conditions: list):
-    return (select(TASKS.c.process_id, func.count()).where(*conditions, or_(*_branches(principal)))
-            .group_by(TASKS.c.process_id))
+@functools.lru_cache(maxsize=256)
+def _count_statement(n_roles: int, has_due: bool, assignee_mode: str):
+    """Counts per process, branch by branch like the page: each an index-only scan of open tasks."""
+    conditions = _conditions(False, has_due, assignee_mode)
+    parts = [select(TASKS.c.process_id).where(*conditions, branch) for branch in _branches(n_roles)]
+    merged = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
+    return select(merged.c.process_id, func.count()).group_by(merged.c.process_id)
 
 
 def encode_cursor(row) -> str:

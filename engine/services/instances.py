@@ -22,29 +22,35 @@ def start(db: Database, process_id: str, data: dict, principal: Principal, confi
         raise ValidationFailed("data must be a JSON object", {"data": ["Harus objek JSON / Must be a JSON object"]})
     if principal.read_only:
         raise Forbidden("An auditor reads cases and never starts them.")
-    now = clock.now()
     with db.unit_of_work() as session:
-        connection = session.connection()
-        version = connection.execute(sql.LATEST_VERSION, {"_pid": process_id}).first()
-        if version is None:
-            raise NotFound(f"Proses \"{process_id}\" belum dipasang. / No deployed process has the id \"{process_id}\".")
-        role = _starter_role(principal, version)
-        bundle = definitions.bundle(session, version.id, version.process_id, version.model_hash)
-        facts = {"process_id": process_id, "process_version_id": version.id, "model_hash": version.model_hash,
-                 "state": RUNNING, "version": 1, "workflow": "{}", "serializer_version": runtime.SERIALIZER_VERSION,
-                 "started_by": principal.username, "started_at": now, "updated_at": now, "journal_seq": 0,
-                 "journal_head": GENESIS}
-        instance_id = connection.execute(sql.INSERT_INSTANCE, facts).scalar_one()
-        context = runtime.ExecContext(session, instance_id, process_id, principal.username, role, config)
-        workflow = runtime.new(bundle, data, context)
-        report = runtime.advance(workflow)
-        step = Step([Event("instance.started", actor=principal.username, role=role,
-                           data={"process_version": version.version, **diff({}, data)})])
-        step.events.extend(step_events(report, bundle, principal.username, role))
-        snap = Snapshot(instance_id, process_id, version.model_hash, 1, 0, GENESIS, RUNNING, principal.username)
-        write_step(session, snap, workflow, bundle, {}, step, report, principal.username, request_id, now, new=True)
-        facts.update(step.written, id=instance_id, process_version=version.version)
-        return _view(session, facts, workflow, step)
+        return start_in(session, process_id, data, principal, config, request_id)
+
+
+def start_in(session, process_id: str, data: dict, principal: Principal, config: dict,
+             request_id: str | None = None) -> InstanceView:
+    """``start`` inside the caller's transaction (self-registration creates the account in the same one)."""
+    now = clock.now()
+    connection = session.connection()
+    version = connection.execute(sql.LATEST_VERSION, {"_pid": process_id}).first()
+    if version is None:
+        raise NotFound(f"Proses \"{process_id}\" belum dipasang. / No deployed process has the id \"{process_id}\".")
+    role = _starter_role(principal, version)
+    bundle = definitions.bundle(session, version.id, version.process_id, version.model_hash)
+    facts = {"process_id": process_id, "process_version_id": version.id, "model_hash": version.model_hash,
+             "state": RUNNING, "version": 1, "workflow": "{}", "serializer_version": runtime.SERIALIZER_VERSION,
+             "started_by": principal.username, "started_at": now, "updated_at": now, "journal_seq": 0,
+             "journal_head": GENESIS}
+    instance_id = connection.execute(sql.INSERT_INSTANCE, facts).scalar_one()
+    context = runtime.ExecContext(session, instance_id, process_id, principal.username, role, config)
+    workflow = runtime.new(bundle, data, context)
+    report = runtime.advance(workflow)
+    step = Step([Event("instance.started", actor=principal.username, role=role,
+                       data={"process_version": version.version, **diff({}, data)})])
+    step.events.extend(step_events(report, bundle, principal.username, role))
+    snap = Snapshot(instance_id, process_id, version.model_hash, 1, 0, GENESIS, RUNNING, principal.username)
+    write_step(session, snap, workflow, bundle, {}, step, report, principal.username, request_id, now, new=True)
+    facts.update(step.written, id=instance_id, process_version=version.version)
+    return _view(session, facts, workflow, step)
 
 
 def _starter_role(principal: Principal, version: ProcessVersion) -> str | None:

@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass
 
 from marshmallow import ValidationError, fields
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import select, update
 
 from .. import clock, registry, runtime, sql
 from ..db import Database
@@ -19,14 +19,6 @@ from ..roles import EXTERNAL
 from ..store import Step, diff, step_events, write_step
 from ..views import InstanceView, TaskView
 from . import documents, instances
-
-
-def _mine(principal: Principal):
-    """Staff see their lanes' tasks; suppliers and other users only the tasks of their own cases."""
-    shared = sorted(principal.roles - EXTERNAL)
-    if not shared:
-        return Task.assignee == principal.username
-    return or_(Task.role.in_(shared), Task.assignee == principal.username)
 
 
 def inbox(db: Database, principal: Principal, *, process_id: str | None = None,
@@ -112,6 +104,9 @@ def _acting_role(task, principal: Principal) -> str | None:
         if task.assignee == principal.username:
             return sorted(principal.roles)[0] if principal.roles else None
         raise Forbidden("This task belongs to the case's initiator.")
+    if task.role in EXTERNAL and task.assignee == principal.username and task.role not in principal.roles:
+        # The applicant's lane: whoever started the case fills it in, a supplier or another SPSE user alike.
+        return sorted(principal.roles & EXTERNAL or principal.roles)[0]
     if task.role not in principal.roles:
         raise Forbidden(f"Tugas ini untuk peran {task.role}. / This task is for the role {task.role}.",
                         required_role=task.role)

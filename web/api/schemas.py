@@ -146,8 +146,8 @@ class TaskQuery(Schema):
 
 class TaskList(Schema):
     items = fields.List(fields.Nested(Task))
-    counts = fields.Dict(keys=fields.String(), values=fields.Integer(),
-                         metadata={"description": "Open tasks per process id under the same filters"})
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), allow_none=True, metadata={
+        "description": "Open tasks per process id under the same filters; on the first page only (null after)"})
     next_cursor = fields.String(allow_none=True, metadata={"description": "Pass as `cursor` for the next page"})
 
 

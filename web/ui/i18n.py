@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["role_name"] = role_name
     app.jinja_env.filters["state_name"] = state_name
     app.jinja_env.filters["pick"] = pick
+    app.jinja_env.filters["reject_keys"] = lambda mapping, *keys: {k: v for k, v in mapping.items() if k not in keys}
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["current_language"] = lambda: str(get_locale() or DEFAULT)
 

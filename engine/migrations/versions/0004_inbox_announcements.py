@@ -20,7 +20,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_tasks_open_role", ["role", "due_at", "created_at", "id"], unique=False,
                               postgresql_include=["process_id"], postgresql_where=OPEN, sqlite_where=OPEN)
         batch_op.create_index("ix_tasks_open_assignee", ["assignee", "due_at", "created_at", "id"], unique=False,
-                              postgresql_where=OPEN, sqlite_where=OPEN)
+                              postgresql_include=["process_id", "role"], postgresql_where=OPEN, sqlite_where=OPEN)
     op.create_table(
         "announcements",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
