@@ -23,7 +23,8 @@ setup_venv() {
     fi
     local stamp=".venv/.alur-installed${extras:+-$extras}"
     local want
-    want=$(cat pyproject.toml package.json package-lock.json 2>/dev/null | sha256sum | cut -d' ' -f1)
+    # package.json may not exist yet; with pipefail a missing file must not end the script.
+    want=$( { cat pyproject.toml package.json package-lock.json 2>/dev/null || true; } | sha256sum | cut -d' ' -f1)
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
         echo "installing Alur${extras:+ with [$extras]} into .venv"
         .venv/bin/python -m pip install --quiet --upgrade pip
