@@ -43,6 +43,16 @@ class ProcessInfo:
     name: str
     starter_roles: tuple[str, ...]
     calls: tuple[str, ...]  # process ids of call activities
+    schedule: "Schedule | None" = None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The timer of a process's start event: the worker starts one instance per occurrence."""
+
+    kind: str  # "cycle", "date" or "duration"
+    expression: str  # ISO 8601 as written in the diagram (R/2026-01-01T07:00:00+07:00/P1D, a date, PT1H)
+    element_id: str
 
 
 @dataclass(frozen=True)
@@ -86,14 +96,36 @@ def read(data: bytes, filename: str, *, max_bytes: int, max_depth: int) -> Docum
 
 
 def _compiled_copy(doc: Document) -> etree._Element:
-    """A copy of the tree with ISO 8601 timer literals quoted as Python strings."""
+    """A copy of the tree made ready to run.
+
+    ISO 8601 timer literals are quoted as Python strings. A process whose start event has a timer is a
+    *schedule*: the worker starts one instance per occurrence (``schedule_of``), so each instance begins
+    at that occurrence. Its start event therefore runs as a plain start event; otherwise every instance
+    would wait for the timer again, and a cycle would loop inside one instance for ever.
+    """
     root = etree.fromstring(etree.tostring(doc.root))
+    for process in root.iterfind("bpmn:process", NS):
+        for start in process.iterfind("bpmn:startEvent", NS):
+            for timer in start.iterfind("bpmn:timerEventDefinition", NS):
+                start.remove(timer)
     for tag in ("timeDuration", "timeDate", "timeCycle"):
         for node in root.iter(f"{{{BPMN_NS}}}{tag}"):
             text = (node.text or "").strip()
             if _ISO_TIMER.match(text):
                 node.text = repr(text)
     return root
+
+
+def schedule_of(process: etree._Element) -> Schedule | None:
+    """The timer on the process's own start event, if it has one (event subprocesses do not count)."""
+    for start in process.iterfind("bpmn:startEvent", NS):
+        for timer in start.iterfind("bpmn:timerEventDefinition", NS):
+            for tag, kind in (("timeCycle", "cycle"), ("timeDate", "date"), ("timeDuration", "duration")):
+                node = timer.find(f"bpmn:{tag}", NS)
+                if node is not None and (node.text or "").strip():
+                    return Schedule(kind, node.text.strip(), start.get("id"))
+            return Schedule("none", "", start.get("id"))
+    return None
 
 
 def _error(element_id, message, fix, severity="error", filename=None, line=None) -> dict:
@@ -190,8 +222,10 @@ def analyse(documents: list[Document], context: list[Document] = ()) -> tuple[li
                 problems.append(_error(pid, str(exc), "Correct the process definition.", filename=doc.filename))
                 continue
             problems.extend(_check_bundle(bundle, doc.filename))
+            schedule = schedule_of(process)
+            problems.extend(_check_schedule(schedule, doc.filename))
             infos.append(ProcessInfo(pid, process.get("name") or pid, _starter_roles(process, bundle),
-                                     tuple(sorted(k for k in bundle.subprocess_specs))))
+                                     tuple(sorted(k for k in bundle.subprocess_specs)), schedule))
     return infos, problems
 
 
@@ -268,6 +302,29 @@ def _code_of(task_spec):
     if definition is not None and isinstance(getattr(definition, "expression", None), str) \
             and not isinstance(definition, TimerEventDefinition):
         yield "condition", definition.expression, "eval"
+
+
+def _check_schedule(schedule: Schedule | None, filename: str) -> list[dict]:
+    if schedule is None:
+        return []
+    fix = ("Give the start timer an ISO 8601 value: a cycle such as R/2026-01-01T07:00:00+07:00/P1D (every day "
+           "at 07:00), a date-time, or a duration.")
+    text = schedule.expression.strip()
+    if text.startswith(("'", '"')):
+        text = text.strip("'\"")
+    try:
+        if schedule.kind == "cycle":
+            TimerEventDefinition.parse_iso_recurring_interval(text)
+        elif schedule.kind == "date":
+            TimerEventDefinition.get_datetime(text)
+        elif schedule.kind == "duration":
+            TimerEventDefinition.parse_iso_duration(text)
+        else:
+            raise ValueError("no time given")
+    except Exception:  # noqa: BLE001 - any parse failure is the analyst's to fix
+        return [_error(schedule.element_id, f"start timer \"{schedule.expression}\" is not a valid ISO 8601 "
+                       f"{schedule.kind}", fix, filename=filename)]
+    return []
 
 
 def _check_timer(task_spec, filename: str) -> list[dict]:

@@ -19,7 +19,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__)
     settings = alur_config.load(overrides)
     app.config.update(settings)
-    app.config["MAX_CONTENT_LENGTH"] = int(settings["MAX_BPMN_BYTES"]) + 64 * 1024 + 8 * 1024 * 1024
+    app.config["MAX_CONTENT_LENGTH"] = max(int(settings["MAX_BPMN_BYTES"]), int(settings["MAX_UPLOAD_BYTES"])) + (1 << 20)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     logs.configure(str(settings["LOG_LEVEL"]))

@@ -29,8 +29,10 @@ DEFAULTS: dict[str, object] = {
     # Largest BPMN upload accepted, in bytes, and deepest XML nesting.
     "MAX_BPMN_BYTES": 2 * 1024 * 1024,
     "MAX_XML_DEPTH": 64,
+    # Largest uploaded document scan (PDF, JPEG, PNG), in bytes.
+    "MAX_UPLOAD_BYTES": 5 * 1024 * 1024,
     # Python modules that register service-task handlers and forms at start-up.
-    "HANDLER_MODULES": "workflows.handlers",
+    "HANDLER_MODULES": "workflows.handlers,forms",
     # Seconds the worker sleeps between polls when there is no due work.
     "WORKER_POLL_SECONDS": 1.0,
     # Log level of the application loggers.

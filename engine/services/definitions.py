@@ -190,17 +190,22 @@ def model_xml(db: Database, process_id: str, version: int | None = None) -> byte
 
 # --- compiled specs, cached per process version -----------------------------------------------
 
-_cache: OrderedDict[int, bpmn.Bundle] = OrderedDict()
+_cache: OrderedDict[tuple[str, str], bpmn.Bundle] = OrderedDict()
 _cache_lock = threading.Lock()
 _CACHE_SIZE = 256
 
 
-def bundle(session, process_version_id: int, config: dict | None = None) -> bpmn.Bundle:
-    """The compiled spec of a process version; parsed once per process, then served from memory."""
+def bundle(session, process_version_id: int, process_id: str, model_hash: str) -> bpmn.Bundle:
+    """The compiled spec of a process version; parsed once per process, then served from memory.
+
+    The cache is keyed by content (process id and file hash), which names one version for good: the same
+    bytes deployed again are the same version.
+    """
+    key = (process_id, model_hash)
     with _cache_lock:
-        cached = _cache.get(process_version_id)
+        cached = _cache.get(key)
         if cached is not None:
-            _cache.move_to_end(process_version_id)
+            _cache.move_to_end(key)
             return cached
     version = session.get(ProcessVersion, process_version_id)
     if version is None:
@@ -215,7 +220,7 @@ def bundle(session, process_version_id: int, config: dict | None = None) -> bpmn
         raise RuntimeError(f"stored model {version.model_hash} no longer parses: {errors}")
     compiled = bpmn.compile_process(parser, version.process_id, version.model_hash)
     with _cache_lock:
-        _cache[process_version_id] = compiled
+        _cache[key] = compiled
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return compiled

@@ -26,7 +26,7 @@ def start(db: Database, process_id: str, data: dict, principal: Principal, confi
     with db.unit_of_work() as session:
         version = definitions.latest_version(session, process_id)
         role = _starter_role(principal, version)
-        bundle = definitions.bundle(session, version.id)
+        bundle = definitions.bundle(session, version.id, version.process_id, version.model_hash)
         instance_id = session.execute(insert(Instance).values(
             process_id=process_id, process_version_id=version.id, model_hash=version.model_hash, state=RUNNING,
             version=1, workflow="{}", serializer_version=runtime.SERIALIZER_VERSION, started_by=principal.username,
@@ -56,7 +56,7 @@ def _starter_role(principal: Principal, version: ProcessVersion) -> str | None:
 
 def load_for_update(session, instance: Instance, principal: Principal, role: str | None, config: dict):
     """The instance's snapshot, compiled bundle and live workflow, ready to be stepped and written."""
-    bundle = definitions.bundle(session, instance.process_version_id)
+    bundle = definitions.bundle(session, instance.process_version_id, instance.process_id, instance.model_hash)
     context = runtime.ExecContext(session, instance.id, instance.process_id, principal.username, role, config)
     workflow = runtime.load(bundle, instance.workflow, context)
     snap = Snapshot(instance.id, instance.process_id, instance.model_hash, instance.version,
@@ -67,7 +67,7 @@ def load_for_update(session, instance: Instance, principal: Principal, role: str
 def get(db: Database, instance_id: int, principal: Principal, config: dict) -> InstanceView:
     with db.reader() as session:
         instance = _visible(session, instance_id, principal)
-        bundle = definitions.bundle(session, instance.process_version_id)
+        bundle = definitions.bundle(session, instance.process_version_id, instance.process_id, instance.model_hash)
         context = runtime.ExecContext(None, instance.id, instance.process_id, principal.username, None, config)
         workflow = runtime.load(bundle, instance.workflow, context)
         return _view(session, instance.id, workflow, bundle, instance)

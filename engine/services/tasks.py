@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import json
 
-from marshmallow import ValidationError
+from marshmallow import ValidationError, fields
 from sqlalchemy import func, or_, select, update
 
 from .. import clock, registry, runtime
 from ..db import Database
+from ..formfields import DocumentRef
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..journal import Event
 from ..models import Instance, Task
@@ -16,7 +17,7 @@ from ..principal import Principal
 from ..roles import EXTERNAL
 from ..store import Step, diff, step_events, write_step
 from ..views import InstanceView, TaskView
-from . import instances
+from . import documents, instances
 
 
 def _mine(principal: Principal):
@@ -78,9 +79,13 @@ def complete(db: Database, task_id: str, data: dict, principal: Principal, confi
         before_ready = {t.id: t for t in runtime.human_tasks(workflow, bundle)}
         if task_id not in before_ready:
             raise Conflict("This task is no longer open in the case; reload it.")
+        attached = documents.attach(session, _document_ids(task.form, clean), instance.id, principal)
         before, after, report = runtime.complete(workflow, task_id, clean)
+        facts = {"task_id": task_id, "input": clean, **diff(before, after)}
+        if attached:
+            facts["documents"] = attached
         step = Step([Event("task.completed", task.element_id, task.name, principal.username, role, task.pasal,
-                           data={"task_id": task_id, "input": clean, **diff(before, after)})], {task_id})
+                           data=facts)], {task_id})
         step.events.extend(step_events(report, bundle, principal.username, role))
         done = session.execute(update(Task).where(Task.id == task_id, Task.state == READY)
                                .values(state=COMPLETED, completed_at=now, completed_by=principal.username))
@@ -116,6 +121,20 @@ def _validated(form: str | None, data: dict) -> dict:
     except ValidationError as exc:
         raise ValidationFailed("Periksa isian yang ditandai. / Check the marked fields.", exc.messages) from None
     return json.loads(json.dumps(loaded, default=_jsonable))
+
+
+def _document_ids(form: str | None, clean: dict) -> list[str]:
+    """Ids of uploaded documents the form's document fields refer to."""
+    if not form:
+        return []
+    ids: list[str] = []
+    for name, field in registry.get_form(form).fields.items():
+        value = clean.get(field.data_key or name)
+        if isinstance(field, DocumentRef) and value:
+            ids.append(value)
+        elif isinstance(field, fields.List) and isinstance(field.inner, DocumentRef) and value:
+            ids.extend(value)
+    return ids
 
 
 def _jsonable(value):

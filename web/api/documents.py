@@ -1,0 +1,51 @@
+from flask import request, send_file
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from engine.errors import ValidationFailed
+from engine.roles import ROLES
+from engine.services import documents
+
+from ..auth import principal, roles
+from ..extensions import database, engine_config
+
+blp = Blueprint("documents", __name__, url_prefix="/api/v1/documents",
+                description="Uploaded document scans (PDF, JPEG, PNG up to 5 MB)")
+
+
+class DocumentSchema(Schema):
+    id = fields.String()
+    sha256 = fields.String()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    uploaded_by = fields.String()
+    uploaded_at = fields.DateTime()
+    instance_id = fields.Integer(allow_none=True)
+
+
+class UploadSchema(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+@blp.route("", methods=["POST"])
+@roles(*ROLES)
+@blp.arguments(UploadSchema, location="files")
+@blp.response(201, DocumentSchema)
+def upload(_files):
+    upload = request.files.get("file")
+    if upload is None:
+        raise ValidationFailed("no file", {"file": ["Pilih berkas / Choose a file"]})
+    limit = int(engine_config()["MAX_UPLOAD_BYTES"])
+    instance_id = request.form.get("instance_id", type=int)
+    return documents.store(database(), principal(), upload.filename or "", upload.stream.read(limit + 1),
+                           engine_config(), instance_id)
+
+
+@blp.route("/<document_id>", methods=["GET"])
+@roles(*ROLES)
+def download(document_id):
+    view, path = documents.open_document(database(), principal(), document_id, engine_config())
+    response = send_file(path, mimetype=view.content_type, as_attachment=True, download_name=view.filename)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
