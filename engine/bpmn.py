@@ -18,7 +18,7 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from . import registry, sandbox, xmlsafe
+from . import clock, recurrence, registry, sandbox, xmlsafe
 from .roles import ROLES, STAFF
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -223,7 +223,7 @@ def analyse(documents: list[Document], context: list[Document] = ()) -> tuple[li
                 continue
             problems.extend(_check_bundle(bundle, doc.filename))
             schedule = schedule_of(process)
-            problems.extend(_check_schedule(schedule, doc.filename))
+            problems.extend(_check_schedule(schedule, doc.filename, process))
             infos.append(ProcessInfo(pid, process.get("name") or pid, _starter_roles(process, bundle),
                                      tuple(sorted(k for k in bundle.subprocess_specs)), schedule))
     return infos, problems
@@ -304,26 +304,22 @@ def _code_of(task_spec):
         yield "condition", definition.expression, "eval"
 
 
-def _check_schedule(schedule: Schedule | None, filename: str) -> list[dict]:
+def _check_schedule(schedule: Schedule | None, filename: str, process=None) -> list[dict]:
+    """A start timer must give occurrences the worker can compute (``engine.recurrence``)."""
     if schedule is None:
         return []
-    fix = ("Give the start timer an ISO 8601 value: a cycle such as R/2026-01-01T07:00:00+07:00/P1D (every day "
-           "at 07:00), a date-time, or a duration.")
-    text = schedule.expression.strip()
-    if text.startswith(("'", '"')):
-        text = text.strip("'\"")
+    if process is not None and len(process.findall("bpmn:startEvent", NS)) > 1:
+        return [_error(schedule.element_id, "a process with a timer start event has other start events too; a "
+                       "scheduled case would also run their paths", "Keep the timer start event as the only start "
+                       "event; put a manually started variant in its own process.", filename=filename)]
     try:
-        if schedule.kind == "cycle":
-            TimerEventDefinition.parse_iso_recurring_interval(text)
-        elif schedule.kind == "date":
-            TimerEventDefinition.get_datetime(text)
-        elif schedule.kind == "duration":
-            TimerEventDefinition.parse_iso_duration(text)
-        else:
-            raise ValueError("no time given")
-    except Exception:  # noqa: BLE001 - any parse failure is the analyst's to fix
-        return [_error(schedule.element_id, f"start timer \"{schedule.expression}\" is not a valid ISO 8601 "
-                       f"{schedule.kind}", fix, filename=filename)]
+        rule = recurrence.parse(schedule.kind, schedule.expression, clock.now())
+    except recurrence.RuleError as exc:
+        return [_error(schedule.element_id, f"start timer \"{schedule.expression}\": {exc}", recurrence.FIX,
+                       filename=filename)]
+    if rule.first_at_or_after(clock.now()) is None:
+        return [_error(schedule.element_id, f"start timer \"{schedule.expression}\" has no occurrence left, so "
+                       "no case will ever be started by it", recurrence.FIX, "warning", filename)]
     return []
 
 

@@ -116,8 +116,10 @@ def serve(host: str | None, port: int | None, workers: int | None, with_worker: 
 
 @main.command()
 @click.option("--once", is_flag=True, help="Do the due work once and exit.")
-def worker(once: bool) -> None:
-    """Run the background worker (timers, retries, deliveries)."""
+@click.option("--idle-exit", type=float, default=None, metavar="SECONDS",
+              help="Exit after this many seconds without due work (batch runs, tests).")
+def worker(once: bool, idle_exit: float | None) -> None:
+    """Run the background worker (schedules, timers, retries, deliveries, long jobs)."""
     from engine import worker as loop
 
     settings = _settings()
@@ -125,7 +127,7 @@ def worker(once: bool) -> None:
     if once:
         click.echo(f"did {loop.run_once(database, settings)} item(s)")
         return
-    loop.run_forever(database, settings)
+    loop.run_forever(database, settings, idle_exit=idle_exit)
 
 
 @main.command()

@@ -3,8 +3,13 @@ from .account import User
 from .base import Base
 from .definition import BpmnModel, ProcessVersion
 from .document import Document
+from .incident import Incident
 from .instance import Instance
+from .job import Job
 from .journal import JournalEvent
+from .lease import Lease
+from .schedule import Schedule
 from .task import Task
 
-__all__ = ["Base", "BpmnModel", "Document", "Instance", "JournalEvent", "ProcessVersion", "Task", "User"]
+__all__ = ["Base", "BpmnModel", "Document", "Incident", "Instance", "Job", "JournalEvent", "Lease", "ProcessVersion",
+           "Schedule", "Task", "User"]

@@ -25,22 +25,30 @@ def start(db: Database, process_id: str, data: dict, principal: Principal, confi
     now = clock.now()
     with db.unit_of_work() as session:
         version = definitions.latest_version(session, process_id)
-        role = _starter_role(principal, version)
-        bundle = definitions.bundle(session, version.id, version.process_id, version.model_hash)
-        instance_id = session.execute(insert(Instance).values(
-            process_id=process_id, process_version_id=version.id, model_hash=version.model_hash, state=RUNNING,
-            version=1, workflow="{}", serializer_version=runtime.SERIALIZER_VERSION, started_by=principal.username,
-            started_at=now, updated_at=now, journal_seq=0, journal_head=GENESIS,
-        ).returning(Instance.id)).scalar_one()
-        context = runtime.ExecContext(session, instance_id, process_id, principal.username, role, config)
-        workflow = runtime.new(bundle, data, context)
-        report = runtime.advance(workflow)
-        step = Step([Event("instance.started", actor=principal.username, role=role,
-                           data={"process_version": version.version, **diff({}, data)})])
-        step.events.extend(step_events(report, bundle, principal.username, role))
-        snap = Snapshot(instance_id, process_id, version.model_hash, 1, 0, GENESIS, RUNNING, principal.username)
-        write_step(session, snap, workflow, bundle, {}, step, report, principal.username, request_id, now, new=True)
+        instance_id, workflow, bundle = start_in(session, version, data, principal, config, request_id, now)
         return _view(session, instance_id, workflow, bundle)
+
+
+def start_in(session, version: ProcessVersion, data: dict, principal: Principal, config: dict,
+             request_id: str | None, now) -> tuple[int, object, object]:
+    """Start a case of ``version`` inside the caller's transaction (the worker starts scheduled cases so)."""
+    process_id = version.process_id
+    role = _starter_role(principal, version)
+    bundle = definitions.bundle(session, version.id, version.process_id, version.model_hash)
+    instance_id = session.execute(insert(Instance).values(
+        process_id=process_id, process_version_id=version.id, model_hash=version.model_hash, state=RUNNING,
+        version=1, workflow="{}", serializer_version=runtime.SERIALIZER_VERSION, started_by=principal.username,
+        started_at=now, updated_at=now, journal_seq=0, journal_head=GENESIS,
+    ).returning(Instance.id)).scalar_one()
+    context = runtime.ExecContext(session, instance_id, process_id, principal.username, role, config)
+    workflow = runtime.new(bundle, data, context)
+    report = runtime.advance(workflow)
+    step = Step([Event("instance.started", actor=principal.username, role=role,
+                       data={"process_version": version.version, **diff({}, data)})])
+    step.events.extend(step_events(report, bundle, principal.username, role))
+    snap = Snapshot(instance_id, process_id, version.model_hash, 1, 0, GENESIS, RUNNING, principal.username)
+    write_step(session, snap, workflow, bundle, {}, step, report, principal.username, request_id, now, new=True)
+    return instance_id, workflow, bundle
 
 
 def _starter_role(principal: Principal, version: ProcessVersion) -> str | None:
@@ -158,13 +166,20 @@ def retry(db: Database, instance_id: int, principal: Principal, config: dict, re
             raise Conflict(f"Kasus tidak dalam keadaan galat (state {instance.state}). / "
                            f"The case is not in error (state {instance.state}).")
         role = sorted(principal.roles)[0]
-        snap, bundle, workflow = load_for_update(session, instance, principal, role, config)
-        before = {t.id: t for t in runtime.human_tasks(workflow, bundle)}
-        report = runtime.retry(workflow)
-        step = Step([Event("instance.retried", actor=principal.username, role=role, reason=reason)])
-        step.events.extend(step_events(report, bundle, principal.username, role))
-        write_step(session, snap, workflow, bundle, before, step, report, principal.username, request_id, now)
+        workflow, bundle = retry_in(session, instance, principal, role, config, request_id, now, reason)
         return _view(session, instance_id, workflow, bundle)
+
+
+def retry_in(session, instance: Instance, principal: Principal, role: str | None, config: dict,
+             request_id: str | None, now, reason: str | None = None, data: dict | None = None):
+    """Run the failed elements of ``instance`` again inside the caller's transaction (the worker's retries)."""
+    snap, bundle, workflow = load_for_update(session, instance, principal, role, config)
+    before = {t.id: t for t in runtime.human_tasks(workflow, bundle)}
+    report = runtime.retry(workflow)
+    step = Step([Event("instance.retried", actor=principal.username, role=role, reason=reason, data=data)])
+    step.events.extend(step_events(report, bundle, principal.username, role))
+    write_step(session, snap, workflow, bundle, before, step, report, principal.username, request_id, now)
+    return workflow, bundle
 
 
 def deliver_message(db: Database, instance_id: int, message: str, payload: dict, principal: Principal,
