@@ -27,9 +27,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     extensions.init_app(app)
     errors.init_app(app)
     _request_ids(app)
-    from . import api
+    from . import api, metrics
 
     api.init_app(app)
+    metrics.init_app(app)
     return app
 
 

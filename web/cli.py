@@ -160,5 +160,10 @@ def dev(host: str | None, port: int | None) -> None:
     run(host, port, int(settings["WEB_WORKERS"]), with_worker=True)
 
 
+from .cli_worker import incidents, schedules  # noqa: E402 - the worker's commands (issue 8)
+
+main.add_command(incidents)
+main.add_command(schedules)
+
 if __name__ == "__main__":
     main()

@@ -24,4 +24,8 @@ def init_app(app: Flask) -> None:
 
     for module in (health, auth, definitions, instances, tasks, documents, forms):
         api.register_blueprint(module.blp)
+    from . import incidents, jobs, metrics, schedules  # the worker's side: issue 8
+
+    for module in (incidents, jobs, schedules, metrics):
+        api.register_blueprint(module.blp)
     app.extensions["alur_api"] = api
