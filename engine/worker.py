@@ -67,7 +67,7 @@ def run_forever(db: Database, config: dict, stop: threading.Event | None = None,
     runner.start()
     log.info("worker started", extra={"holder": lease.holder(), "database": db.url.get_backend_name()})
     last_work = time.monotonic()
-    renewed, standing_by = 0.0, False
+    renewed, standing_by, total = 0.0, False, 0
     ttl = _lease_seconds(config)
     try:
         while not stop.is_set():
@@ -83,6 +83,7 @@ def run_forever(db: Database, config: dict, stop: threading.Event | None = None,
                 renewed, standing_by = time.monotonic(), False
                 holding.set()
             done = _pass(db, config)
+            total += done
             if done:
                 last_work = time.monotonic()
             elif idle_exit is not None and time.monotonic() - last_work >= idle_exit and not _busy(runner):
@@ -94,7 +95,7 @@ def run_forever(db: Database, config: dict, stop: threading.Event | None = None,
         runner.join(timeout=30)
         if db.is_sqlite:
             lease.release(db)
-        log.info("worker stopped")
+        log.info("worker stopped", extra={"done": total})
 
 
 _running_long = threading.Event()
