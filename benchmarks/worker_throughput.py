@@ -29,7 +29,7 @@ from engine.models import JournalEvent, ProcessVersion  # noqa: E402
 from engine.principal import Principal  # noqa: E402
 from engine.services import definitions, instances  # noqa: E402
 from web.config import load  # noqa: E402
-from workerproc import done_count, start_worker  # noqa: E402
+from workerproc import done_count, output, start_worker  # noqa: E402
 
 ADMIN = Principal("admin_sistem", frozenset({"admin_sistem"}))
 
@@ -59,7 +59,7 @@ def round_(url: str, timers: int, workers: int) -> dict:
     clock.reset()
     with tempfile.TemporaryDirectory() as var:
         procs = [start_worker(url, Path(var), "--idle-exit", "2") for _ in range(workers)]
-        shares = [done_count(p.communicate()[1]) for p in procs]
+        shares = [done_count(output(p)) for p in procs]
     with db.reader() as session:
         first, last = session.execute(select(func.min(JournalEvent.at), func.max(JournalEvent.at))
                                       .where(JournalEvent.type == "timer.fired")).one()

@@ -14,7 +14,7 @@ from engine import clock, lease, worker
 from engine.models import Instance, JournalEvent, ProcessVersion, Task
 from engine.principal import Principal
 from engine.services import instances, timers
-from workerproc import done_count, kill, start_worker
+from workerproc import done_count, kill, output, start_worker
 
 ADMIN = Principal("admin_sistem", frozenset({"admin_sistem"}))
 
@@ -42,9 +42,9 @@ def test_two_worker_processes_share_1000_due_timers_with_none_lost_or_doubled(ap
     assert due == 1000
 
     workers = [start_worker(database_url, tmp_path, "--idle-exit", "3") for _ in range(2)]
-    outputs = [w.communicate(timeout=600) for w in workers]
-    assert [w.returncode for w in workers] == [0, 0], [o[1][-2000:] for o in outputs]
-    counts = [done_count(err) for _out, err in outputs]
+    logs = [output(w) for w in workers]
+    assert [w.returncode for w in workers] == [0, 0], [log[-2000:] for log in logs]
+    counts = [done_count(log) for log in logs]
 
     with db.reader() as session:
         fired = Counter(session.scalars(select(JournalEvent.instance_id).where(JournalEvent.type == "timer.fired")))

@@ -6,6 +6,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,18 +22,29 @@ def env(database_url: str, var_dir: Path, **extra: str) -> dict:
 
 
 def start_worker(database_url: str, var_dir: Path, *args: str, **extra: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "web.cli", "worker", *args], cwd=ROOT,
-                            env=env(database_url, var_dir, **extra), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    """``alur worker`` in a process group of its own; its output goes to a file (a full pipe would block it)."""
+    log = var_dir / f"worker-{time.monotonic_ns()}.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "web.cli", "worker", *args], cwd=ROOT,
+                                   env=env(database_url, var_dir, **extra), stdout=out, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    process.log_path = log
+    return process
 
 
-def kill(process: subprocess.Popen) -> tuple[str, str]:
-    """kill -9 the process and everything it started, reap it, and return what it had written."""
+def output(process: subprocess.Popen, timeout: float = 600) -> str:
+    """Wait for the process to end and return what it wrote."""
+    process.wait(timeout=timeout)
+    return process.log_path.read_text()
+
+
+def kill(process: subprocess.Popen) -> None:
+    """kill -9 the process and everything it started, and reap it."""
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-    return process.communicate(timeout=30)
+    process.wait(timeout=30)
 
 
 def done_count(stderr: str) -> int:

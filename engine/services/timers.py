@@ -50,6 +50,7 @@ def fire(db: Database, instance_id: int, config: dict) -> bool:
                            pasal=info.pasal if info else None, data={"due": due.isoformat(), "elements": elements})])
         step.events.extend(step_events(report, bundle, "system", None))
         write_step(session, snap, workflow, bundle, before, step, report, "system", None, now)
+    log.debug("timers fired", extra={"instance_id": instance_id, "elements": ",".join(elements)})
     return True
 
 
