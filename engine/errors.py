@@ -81,3 +81,14 @@ class WorkflowError(AlurError):
         if self.retry is not None:
             out["retry"] = self.retry
         return out
+
+
+class TooManyRequests(AlurError):
+    """Too many attempts (sign-in throttle); ``retry_after`` says how many seconds to wait."""
+
+    status = 429
+    title = "Terlalu banyak percobaan / Too many attempts"
+
+    def __init__(self, detail: str, retry_after: int):
+        super().__init__(detail, retry_after=retry_after)
+        self.retry_after = retry_after

@@ -23,8 +23,8 @@ setup_venv() {
     fi
     local stamp=".venv/.alur-installed${extras:+-$extras}"
     local want
-    # package.json may not exist yet; with pipefail a missing file must not end the script.
-    want=$( { cat pyproject.toml package.json package-lock.json 2>/dev/null || true; } | sha256sum | cut -d' ' -f1)
+    want=$(for f in pyproject.toml package.json package-lock.json; do if [ -f "$f" ]; then cat "$f"; fi; done |
+           sha256sum | cut -d' ' -f1)
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
         echo "installing Alur${extras:+ with [$extras]} into .venv"
         .venv/bin/python -m pip install --quiet --upgrade pip

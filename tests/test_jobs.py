@@ -39,18 +39,20 @@ def test_journal_verification_runs_in_the_worker_and_reports_a_broken_chain(api,
     cases = [api.start("uji_dua_lajur") for _ in range(5)]
     with db.unit_of_work() as session:  # someone edits a case's recorded head behind the journal's back
         session.execute(update(Instance).where(Instance.id == cases[2]["id"]).values(journal_head="f" * 64))
-    job = api.call("POST", "/api/v1/jobs", as_="auditor", expect=202,
+    api.call("POST", "/api/v1/jobs", as_="auditor", expect=403, json={"kind": "journal.verify"})  # reads only
+    job = api.call("POST", "/api/v1/jobs", as_="admin_sistem", expect=202,
                    json={"kind": "journal.verify", "params": {"batch": 2}}).get_json()
-    assert (job["state"], job["started_by"], job["done"]) == ("queued", "auditor", 0)
+    assert (job["state"], job["started_by"], job["done"]) == ("queued", "admin_sistem", 0)
     _job(api, job["id"], as_="penyedia", expect=404)  # not theirs
     assert worker.run_once(db, app.config) == 1
-    done = _job(api, job["id"], as_="auditor")
+    done = _job(api, job["id"], as_="admin_sistem")
     assert (done["state"], done["done"], done["total"], done["percent"]) == ("succeeded", 5, 5, 100.0)
     assert done["result"]["checked"] == 5 and done["result"]["verified"] is False
     assert [b["instance_id"] for b in done["result"]["broken"]] == [cases[2]["id"]]
     assert _job(api, job["id"], as_="kepala")["state"] == "succeeded"  # supervisors see every job
-    assert [j["id"] for j in api.call("GET", "/api/v1/jobs", as_="auditor", expect=200).get_json()["items"]] == [
+    assert [j["id"] for j in api.call("GET", "/api/v1/jobs", as_="admin_sistem", expect=200).get_json()["items"]] == [
         job["id"]]
+    assert api.call("GET", "/api/v1/jobs", as_="verifikator", expect=200).get_json()["items"] == []
 
 
 def test_progress_is_visible_while_the_job_runs(api, db, app):
@@ -81,24 +83,24 @@ def test_a_failing_job_says_why(api, db, app):
 
 
 def test_a_job_whose_worker_died_is_run_again_then_given_up(api, db, app):
-    job = api.call("POST", "/api/v1/jobs", as_="auditor", expect=202, json={"kind": "journal.verify"}).get_json()
+    job = api.call("POST", "/api/v1/jobs", as_="kepala", expect=202, json={"kind": "journal.verify"}).get_json()
     for attempt in range(1, jobs.MAX_ATTEMPTS + 1):
         assert jobs._claim(db, app.config)[0] == job["id"]  # a worker takes it … and dies (no progress, no finish)
-        assert (_job(api, job["id"], as_="auditor")["state"], _job(api, job["id"], as_="auditor")["attempts"]) == (
+        assert (_job(api, job["id"], as_="kepala")["state"], _job(api, job["id"], as_="kepala")["attempts"]) == (
             "running", attempt)
         assert jobs._claim(db, app.config) is None  # its lease still holds: nobody else takes it
         clock.advance(timedelta(seconds=float(app.config["JOB_LEASE_SECONDS"]) + 1))
     assert worker.run_once(db, app.config) == 0
-    given_up = _job(api, job["id"], as_="auditor")
+    given_up = _job(api, job["id"], as_="kepala")
     assert given_up["state"] == "failed" and "3" in given_up["error"]
 
 
 def test_a_job_whose_worker_died_once_is_finished_by_another(api, db, app):
-    job = api.call("POST", "/api/v1/jobs", as_="auditor", expect=202, json={"kind": "journal.verify"}).get_json()
+    job = api.call("POST", "/api/v1/jobs", as_="kepala", expect=202, json={"kind": "journal.verify"}).get_json()
     jobs._claim(db, app.config)
     clock.advance(timedelta(seconds=float(app.config["JOB_LEASE_SECONDS"]) + 1))
     assert worker.run_once(db, app.config) == 1
-    finished = _job(api, job["id"], as_="auditor")
+    finished = _job(api, job["id"], as_="kepala")
     assert (finished["state"], finished["attempts"], finished["result"]["verified"]) == ("succeeded", 2, True)
 
 

@@ -64,11 +64,12 @@ def test_metrics_count_cases_tasks_incidents_and_timer_lag(api, db, app):
 
 
 def test_metrics_need_admin_sistem_or_the_scrape_token(api, app, client):
-    assert client.get("/metrics").status_code == 401
+    # Outside /api/ an anonymous caller is sent to the sign-in page, like every page of the site.
+    assert client.get("/metrics").status_code == 302
     api.call("GET", "/metrics", as_="verifikator", expect=403)
-    assert client.get("/metrics", headers={"Authorization": "Bearer tebakan"}).status_code == 401
+    assert client.get("/metrics", headers={"Authorization": "Bearer tebakan"}).status_code == 302
     app.config["METRICS_TOKEN"] = "rahasia-prometheus-panjang"
-    assert client.get("/metrics", headers={"Authorization": "Bearer tebakan"}).status_code == 401
+    assert client.get("/metrics", headers={"Authorization": "Bearer tebakan"}).status_code == 302
     ok = client.get("/metrics", headers={"Authorization": "Bearer rahasia-prometheus-panjang"})
     assert ok.status_code == 200 and b"alur_instances" in ok.data
 

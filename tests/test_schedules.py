@@ -138,8 +138,9 @@ def test_a_time_date_start_fires_once_and_then_never_again(api, db, app, tmp_pat
 
 @pytest.mark.parametrize("old, new, needle", [
     ("R/2026-01-01T07:00:00+07:00/P1D", "R/2026-01-01T07:00:00/P1D", "UTC offset"),
-    ("R/2026-01-01T07:00:00+07:00/P1D", "R/P1.5M", "whole numbers"),
-    ("R/2026-01-01T07:00:00+07:00/P1D", "setiap hari", "repeating interval"),
+    ("R/2026-01-01T07:00:00+07:00/P1D", "R/P1.5M", "not a valid ISO 8601"),  # found by engine.lint first
+    ("R/2026-01-01T07:00:00+07:00/P1D", "R/P1D/2026-01-01T00:00:00+07:00", "only R/start/period"),
+    ("R/2026-01-01T07:00:00+07:00/P1D", "setiap hari", "neither an ISO 8601 value"),
     ('<bpmn:startEvent id="start">', '<bpmn:startEvent id="mulai_manual"><bpmn:outgoing>f0</bpmn:outgoing>'
      '</bpmn:startEvent><bpmn:sequenceFlow id="f0" sourceRef="mulai_manual" targetRef="cek" />'
      '<bpmn:startEvent id="start">', "other start events"),
@@ -173,3 +174,17 @@ def test_two_workers_at_once_start_each_occurrence_exactly_once(api, db, app):
     cases = _scheduled_cases(db, "uji_terjadwal")
     assert sum(counts) == 10 and len(cases) == 10
     assert len({_scheduled_for(api, c.id) for c in cases}) == 10
+
+
+@pytest.mark.parametrize("kind, text, needle", [
+    ("cycle", "R/P1.5M", "whole numbers"),
+    ("cycle", "R/P0D", "shorter than a second"),
+    ("cycle", "R0/P1D", "R0"),
+    ("cycle", "setiap hari", "repeating interval"),
+    ("date", "2026-12-01T07:00:00", "UTC offset"),
+])
+def test_the_recurrence_rules_say_what_is_wrong(kind, text, needle):
+    from engine import recurrence
+
+    with pytest.raises(recurrence.RuleError, match=needle):
+        recurrence.parse(kind, text, _at(2026, 11, 25, 10, 0))

@@ -25,8 +25,9 @@ def incidents_list(status: str) -> None:
 
     from .cli import _db, _settings
 
-    items, counts = service.list_incidents(_db(_settings()), _operator("system"),
-                                           status=None if status == "all" else status, limit=500)
+    with _db(_settings()) as database:
+        items, counts = service.list_incidents(database, _operator("system"),
+                                               status=None if status == "all" else status, limit=500)
     for i in items:
         click.echo(f"#{i.id} case {i.instance_id} {i.process_id}/{i.element_id or '-'} {i.status} "
                    f"attempts {i.attempts}/{i.max_attempts}: {i.error.get('message', '')[:120]}")
@@ -45,7 +46,8 @@ def incidents_retry(incident_id: int, by: str, reason: str | None) -> None:
 
     settings = _settings()
     try:
-        result = service.retry(_db(settings), incident_id, _operator(by), settings, reason=reason)
+        with _db(settings) as database:
+            result = service.retry(database, incident_id, _operator(by), settings, reason=reason)
     except AlurError as exc:
         click.echo(f"refused: {exc.detail}", err=True)
         sys.exit(1)
@@ -63,7 +65,8 @@ def incidents_resolve(incident_id: int, by: str, reason: str) -> None:
     from .cli import _db, _settings
 
     try:
-        result = service.resolve(_db(_settings()), incident_id, _operator(by), reason)
+        with _db(_settings()) as database:
+            result = service.resolve(database, incident_id, _operator(by), reason)
     except AlurError as exc:
         click.echo(f"refused: {exc.detail}", err=True)
         sys.exit(1)
@@ -77,6 +80,8 @@ def schedules() -> None:
 
     from .cli import _db, _settings
 
-    for s in service.list_schedules(_db(_settings())):
+    with _db(_settings()) as database:
+        rows = service.list_schedules(database)
+    for s in rows:
         state = f"next {s.next_due.isoformat()}" if s.next_due else ("finished" if s.active else "retired")
         click.echo(f"{s.process_id} v{s.process_version} {s.kind} {s.expression}: {state}")

@@ -22,6 +22,8 @@ DEFAULTS: dict[str, object] = {
     "PORT": 8000,
     # Gunicorn worker processes for `alur serve` (0 = one per CPU core).
     "WEB_WORKERS": 0,
+    # Threads per gunicorn worker process (more threads: more slow clients served, but they share one CPU).
+    "WEB_THREADS": 2,
     # Password of the demo accounts created by `alur dev` (development mode only).
     "DEMO_PASSWORD": "alur-demo-2026",
     # Lifetime of an API bearer token, in seconds.
@@ -29,6 +31,8 @@ DEFAULTS: dict[str, object] = {
     # Largest BPMN upload accepted, in bytes, and deepest XML nesting.
     "MAX_BPMN_BYTES": 2 * 1024 * 1024,
     "MAX_XML_DEPTH": 64,
+    # Most BPMN-namespace elements one uploaded file may hold (a large SOP has about 2,000).
+    "MAX_BPMN_ELEMENTS": 10_000,
     # Largest uploaded document scan (PDF, JPEG, PNG), in bytes.
     "MAX_UPLOAD_BYTES": 5 * 1024 * 1024,
     # Python modules that register service-task handlers and forms at start-up.
@@ -47,6 +51,15 @@ DEFAULTS: dict[str, object] = {
     "METRICS_TOKEN": "",
     # Log level of the application loggers.
     "LOG_LEVEL": "INFO",
+    # Time zone the pages show times in (the journal and the database keep UTC).
+    "TIMEZONE": "Asia/Jakarta",
+    # Send the session cookie only over HTTPS (set to 1 behind TLS in production).
+    "SECURE_COOKIES": False,
+    # Sign-in throttle: failures allowed per username (four times as many per client address) per window.
+    "LOGIN_ATTEMPTS": 5,
+    "LOGIN_WINDOW_SECONDS": 900,
+    # Where `npm ci` put the browser packages (bpmn-js, swagger-ui-dist) that Alur serves under /vendor/.
+    "NODE_MODULES": str(ROOT / "node_modules"),
 }
 
 

@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate."""
 from .account import User
+from .announcement import Announcement
 from .base import Base
 from .definition import BpmnModel, ProcessVersion
 from .document import Document
@@ -8,8 +9,9 @@ from .instance import Instance
 from .job import Job
 from .journal import JournalEvent
 from .lease import Lease
+from .login import LoginFailure
 from .schedule import Schedule
 from .task import Task
 
-__all__ = ["Base", "BpmnModel", "Document", "Incident", "Instance", "Job", "JournalEvent", "Lease", "ProcessVersion",
-           "Schedule", "Task", "User"]
+__all__ = ["Announcement", "Base", "BpmnModel", "Document", "Incident", "Instance", "Job", "JournalEvent", "Lease",
+           "LoginFailure", "ProcessVersion", "Schedule", "Task", "User"]

@@ -197,7 +197,7 @@ def _view(job: Job) -> JobView:
 
 # --- kinds every Alur has ----------------------------------------------------------------------------
 
-@kind("journal.verify", roles=("auditor", "admin_sistem", "kepala"),
+@kind("journal.verify", roles=("admin_sistem", "kepala"),
       title="Verifikasi rantai jurnal semua kasus / Verify the journal chain of every case")
 def verify_journals(progress: Progress, batch: int = 200) -> dict:
     """Check every case's hash chain, reporting progress per batch; the result lists each broken link."""

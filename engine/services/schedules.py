@@ -148,8 +148,9 @@ def start_next(db: Database, config: dict, skip: set[int] = frozenset(), claimed
         index = row.next_index
         due = rule.due(index)
         version = session.get(ProcessVersion, row.process_version_id)
-        instance_id, _workflow, _bundle = instances.start_in(
+        facts, _workflow, _step = instances.start_in(
             session, version, {"scheduled_for": due.isoformat()}, SYSTEM, config, None, now)
+        instance_id = facts["id"]
         following = rule.due(index + 1)
         moved = session.execute(update(Schedule).where(Schedule.id == row.id, Schedule.next_index == index).values(
             next_index=index + 1, next_due=following, last_due=due, last_instance_id=instance_id, updated_at=now))

@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 from engine.roles import ROLES
 from engine.services import jobs
 
-from ..auth import principal, roles
+from ..auth import ACTORS, principal, roles
 from ..extensions import database
 
 blp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs",
@@ -41,7 +41,7 @@ class JobRequest(Schema):
 
 
 @blp.route("", methods=["POST"])
-@roles(*ROLES)
+@roles(*ACTORS)
 @blp.arguments(JobRequest)
 @blp.response(202, JobSchema)
 def submit(body):

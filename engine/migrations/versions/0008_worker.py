@@ -1,7 +1,7 @@
 """worker: schedules, incidents, jobs, leases
 
 Revision ID: 0008_worker
-Revises: 0002 (the lead re-chains revisions at merge)
+Revises: 0004_inbox_announcements
 Create Date: 2026-11-25 22:36:03.826623
 """
 from alembic import op
@@ -10,7 +10,7 @@ import engine.models.base
 from sqlalchemy.dialects import postgresql
 
 revision = '0008_worker'
-down_revision = '0002'
+down_revision = '0004_inbox_announcements'
 branch_labels = None
 depends_on = None
 
