@@ -12,10 +12,9 @@ import hashlib
 from dataclasses import dataclass, field
 
 from lxml import etree
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from . import diagnose, interop, lint, xmlsafe
+from . import clock, diagnose, interop, lint, recurrence, xmlsafe
 from .interop import BPMN_NS, SPIFF_NS
 from .roles import STAFF
 
@@ -287,7 +286,7 @@ def _build(parser, doc: Document, process: etree._Element, problems: list[dict])
         return None
     original = next(p for p in doc.root.iterfind("bpmn:process", NS) if p.get("id") == pid)
     schedule = schedule_of(original)
-    problems.extend(_new_only(_check_schedule(schedule, doc.filename), problems))
+    problems.extend(_new_only(_check_schedule(schedule, doc.filename, original), problems))
     return ProcessInfo(pid, process.get("name") or pid, _starter_roles(process, bundle),
                        tuple(sorted(k for k in bundle.subprocess_specs)), schedule)
 
@@ -307,23 +306,20 @@ def _starter_roles(process: etree._Element, bundle: Bundle) -> tuple[str, ...]:
     return tuple(sorted(lanes)) if lanes else tuple(sorted(STAFF))
 
 
-def _check_schedule(schedule: Schedule | None, filename: str) -> list[dict]:
-    """A start timer's value must be a literal the worker can schedule (not an expression over case data)."""
+def _check_schedule(schedule: Schedule | None, filename: str, process=None) -> list[dict]:
+    """A start timer must give occurrences the worker can compute (``engine.recurrence``)."""
     if schedule is None or schedule.kind == "none":
         return []  # an empty timer is reported by lint
-    fix = ("Give the start timer an ISO 8601 value: a cycle such as R/2026-01-01T07:00:00+07:00/P1D (every day "
-           "at 07:00), a date-time, or a duration.")
-    text = schedule.expression.strip()
-    if text.startswith(("'", '"')):
-        text = text.strip("'\"")
+    if process is not None and len(process.findall("bpmn:startEvent", NS)) > 1:
+        return [_error(schedule.element_id, "a process with a timer start event has other start events too; a "
+                       "scheduled case would also run their paths", "Keep the timer start event as the only start "
+                       "event; put a manually started variant in its own process.", filename=filename)]
     try:
-        if schedule.kind == "cycle":
-            TimerEventDefinition.parse_iso_recurring_interval(text)
-        elif schedule.kind == "date":
-            TimerEventDefinition.get_datetime(text)
-        else:
-            TimerEventDefinition.parse_iso_duration(text)
-    except Exception:  # noqa: BLE001 - any parse failure is the analyst's to fix
-        return [_error(schedule.element_id, f"start timer \"{schedule.expression}\" is not a valid ISO 8601 "
-                       f"{schedule.kind}", fix, filename=filename)]
+        rule = recurrence.parse(schedule.kind, schedule.expression, clock.now())
+    except recurrence.RuleError as exc:
+        return [_error(schedule.element_id, f"start timer \"{schedule.expression}\": {exc}", recurrence.FIX,
+                       filename=filename)]
+    if rule.first_at_or_after(clock.now()) is None:
+        return [_error(schedule.element_id, f"start timer \"{schedule.expression}\" has no occurrence left, so "
+                       "no case will ever be started by it", recurrence.FIX, "warning", filename)]
     return []

@@ -67,15 +67,20 @@ class WorkflowError(AlurError):
     title = "Kesalahan pada diagram / Workflow error"
 
     def __init__(self, detail: str, element_id: str | None = None, line: int | None = None,
-                 offending_line: str | None = None):
+                 offending_line: str | None = None, retry: dict | None = None):
         super().__init__(detail, element_id=element_id, line=line, offending_line=offending_line)
         self.element_id = element_id
         self.line = line
         self.offending_line = offending_line
+        # Set when a service handler failed (not a bug in the diagram): how the worker may retry it.
+        self.retry = retry
 
     def as_dict(self) -> dict:
-        return {"element_id": self.element_id, "message": self.detail, "line": self.line,
-                "offending_line": self.offending_line}
+        out = {"element_id": self.element_id, "message": self.detail, "line": self.line,
+               "offending_line": self.offending_line}
+        if self.retry is not None:
+            out["retry"] = self.retry
+        return out
 
 
 class TooManyRequests(AlurError):

@@ -137,12 +137,23 @@ class AlurScriptEngine(PythonScriptEngine):
                 savepoint.rollback()
             if isinstance(exc, (WorkflowError, sandbox.ScriptError)) or not isinstance(exc, Exception):
                 raise
-            raise WorkflowError(f"{operation_name}: {type(exc).__name__}: {exc}", task.task_spec.bpmn_id) from exc
+            raise WorkflowError(f"{operation_name}: {type(exc).__name__}: {exc}", task.task_spec.bpmn_id,
+                                retry=retry_policy(task.task_spec, self.context.config)) from exc
         if savepoint is not None:
             savepoint.commit()
         self.context.service_runs.append(ServiceRun(task.task_spec.bpmn_id, operation_name, before,
                                                     {"result": result}, ctx.events))
         return json.dumps(result)
+
+
+def retry_policy(task_spec, config: dict) -> dict:
+    """How often and how fast the worker retries a failed handler: the element's
+    ``<spiffworkflow:retry retries="3" backoff_base="30"/>``, else the configured defaults."""
+    retries = getattr(task_spec, "retries", None)
+    base = getattr(task_spec, "retry_backoff_base", None)
+    return {"retries": int(retries if retries is not None else config.get("SERVICE_RETRIES", 3)),
+            "backoff_base": int(base if base else config.get("SERVICE_BACKOFF_SECONDS", 30)),
+            "backoff_max": int(config.get("SERVICE_BACKOFF_MAX_SECONDS", 3600))}
 
 
 # --- plain views of the workflow -----------------------------------------------------------------
@@ -260,24 +271,36 @@ def refresh_timers(workflow: BpmnWorkflow) -> StepReport:
 
 def next_timer(workflow: BpmnWorkflow) -> datetime | None:
     """When the earliest waiting timer of the workflow falls due (None when nothing waits on time)."""
-    due: list[datetime] = []
-    for event in workflow.waiting_events():
-        if not event.event_type.endswith("TimerEventDefinition") and event.event_type != "TimerEventDefinition":
+    return min((due for _element, due in _timers(workflow)), default=None)
+
+
+def due_timers(workflow: BpmnWorkflow, now: datetime) -> list[str]:
+    """The element ids of the waiting timers that are due at ``now`` (what the worker is about to fire)."""
+    return sorted(element for element, due in _timers(workflow) if due <= now)
+
+
+def _timers(workflow: BpmnWorkflow) -> list[tuple[str, datetime]]:
+    out: list[tuple[str, datetime]] = []
+    for task in list(workflow.event_manager.tasks.values()):
+        if not isinstance(task.task_spec.event_definition, TimerEventDefinition):
             continue
-        value = event.value
+        value = task.task_spec.event_definition.details(task).value
         if isinstance(value, dict) and "next" in value:
-            due.append(datetime.fromisoformat(value["next"]))
+            due = datetime.fromisoformat(value["next"])
         elif isinstance(value, str):
             try:
-                due.append(TimerEventDefinition.get_datetime(value))
+                due = TimerEventDefinition.get_datetime(value)
             except ValueError:
                 try:
-                    due.append(TimerEventDefinition.parse_time_or_duration(value))
+                    due = TimerEventDefinition.parse_time_or_duration(value)
                 except Exception:  # noqa: BLE001 - unparseable: poll again soon
-                    due.append(clock.now())
+                    due = clock.now()
         else:
-            due.append(clock.now())
-    return min((d.astimezone(timezone.utc) for d in due), default=None)
+            due = clock.now()
+        if not isinstance(due, datetime):
+            due = clock.now()
+        out.append((task.task_spec.bpmn_id, due.astimezone(timezone.utc)))
+    return out
 
 
 def waiting_messages(workflow: BpmnWorkflow) -> list[str]:

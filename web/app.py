@@ -25,10 +25,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     extensions.init_app(app)
     errors.init_app(app)
     _request_ids(app)
-    from . import api, ui
+    from . import api, metrics, ui
 
     api.init_app(app)
     ui.init_app(app)
+    metrics.init_app(app)
     return app
 
 

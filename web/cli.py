@@ -124,8 +124,10 @@ def serve(host: str | None, port: int | None, workers: int | None, with_worker: 
 
 @main.command()
 @click.option("--once", is_flag=True, help="Do the due work once and exit.")
-def worker(once: bool) -> None:
-    """Run the background worker (timers, retries, deliveries)."""
+@click.option("--idle-exit", type=float, default=None, metavar="SECONDS",
+              help="Exit after this many seconds without due work (batch runs, tests).")
+def worker(once: bool, idle_exit: float | None) -> None:
+    """Run the background worker (schedules, timers, retries, deliveries, long jobs)."""
     from engine import worker as loop
 
     settings = _settings()
@@ -133,7 +135,7 @@ def worker(once: bool) -> None:
         if once:
             click.echo(f"did {loop.run_once(database, settings)} item(s)")
             return
-        loop.run_forever(database, settings)
+        loop.run_forever(database, settings, idle_exit=idle_exit)
 
 
 @main.command()
@@ -169,6 +171,11 @@ def _prepare_dev(database, settings: dict) -> None:
         if accounts.ensure_user(database, role, password, [role], full_name=f"Demo {ROLES[role][0]}", is_demo=True):
             click.echo(f"demo account {role}")
 
+
+from .cli_worker import incidents, schedules  # noqa: E402 - the worker's commands (issue 8)
+
+main.add_command(incidents)
+main.add_command(schedules)
 
 if __name__ == "__main__":
     main()

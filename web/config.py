@@ -39,6 +39,16 @@ DEFAULTS: dict[str, object] = {
     "HANDLER_MODULES": "workflows.handlers,forms",
     # Seconds the worker sleeps between polls when there is no due work.
     "WORKER_POLL_SECONDS": 1.0,
+    # SQLite only: how long the single worker's lease lasts without renewal before another worker takes over.
+    "WORKER_LEASE_SECONDS": 30.0,
+    # Failed service tasks: automatic retries, first wait and longest wait (seconds), unless the element says.
+    "SERVICE_RETRIES": 3,
+    "SERVICE_BACKOFF_SECONDS": 30,
+    "SERVICE_BACKOFF_MAX_SECONDS": 3600,
+    # Long jobs: a job whose worker sent no progress for this many seconds is run again by another worker.
+    "JOB_LEASE_SECONDS": 120.0,
+    # /metrics: a bearer token for Prometheus scrapes (empty: only signed-in admin_sistem may read it).
+    "METRICS_TOKEN": "",
     # Log level of the application loggers.
     "LOG_LEVEL": "INFO",
     # Time zone the pages show times in (the journal and the database keep UTC).

@@ -51,4 +51,8 @@ def configure(level: str = "INFO") -> None:
     handler.addFilter(MaskPersonalNumbers())
     root.addHandler(handler)
     root.setLevel(level)
+    # SpiffWorkflow logs every task state change at INFO: the journal records what matters, so its chatter
+    # (a line per task of every case the worker touches) is kept for DEBUG.
+    if logging.getLevelName(level) != logging.DEBUG:
+        logging.getLogger("spiff").setLevel(logging.WARNING)
     root._alur_configured = True

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
 
@@ -28,6 +30,7 @@ class _Gunicorn(BaseApplication):
 def serve(host: str, port: int, workers: int, with_worker: bool, overrides: dict | None = None,
           threads: int = 1) -> None:
     workers = workers or multiprocessing.cpu_count()
+    _metrics_dir(port, overrides)
     worker_process = None
     if with_worker:
         worker_process = subprocess.Popen([sys.executable, "-m", "web.cli", "worker"], env=os.environ.copy())
@@ -38,3 +41,19 @@ def serve(host: str, port: int, workers: int, with_worker: bool, overrides: dict
         if worker_process is not None:
             worker_process.terminate()
             worker_process.wait(timeout=15)
+
+
+def _metrics_dir(port: int, overrides: dict | None) -> None:
+    """Gunicorn's processes pool their request-latency histograms here (prometheus-client multiprocess mode).
+
+    Set before any worker process imports prometheus-client; emptied at each start so that the numbers of
+    an earlier run are not added in. An operator's own PROMETHEUS_MULTIPROC_DIR is respected.
+    """
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    from . import config as alur_config
+
+    path = Path(str(alur_config.load(overrides)["VAR_DIR"])) / "prometheus" / str(port)
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)

@@ -4,12 +4,17 @@ from .announcement import Announcement
 from .base import Base
 from .definition import BpmnModel, ProcessVersion
 from .document import Document
+from .incident import Incident
 from .instance import Instance
+from .job import Job
 from .journal import JournalEvent
+from .lease import Lease
 from .login import LoginFailure
+from .schedule import Schedule
 from .task import Task
 
-__all__ = ["Announcement", "Base", "BpmnModel", "Document", "Instance", "JournalEvent", "LoginFailure", "ProcessVersion", "Task", "User"]
+__all__ = ["Announcement", "Base", "BpmnModel", "Document", "Incident", "Instance", "Job", "JournalEvent", "Lease",
+           "LoginFailure", "ProcessVersion", "Schedule", "Task", "User"]
 
 # The outbox, webhooks and notifications (issues 7 and 10).
 from .notification import Notification, NotificationSetting, NotificationTemplate, OverdueNotice  # noqa: E402

@@ -68,6 +68,10 @@ def deploy(db: Database, files: list[tuple[str, bytes]], actor: Principal, confi
     try:
         with db.unit_of_work() as session:
             deployed = _store(session, documents, infos, context_hashes, actor.username)
+            from . import schedules  # a new version with a start timer moves its schedule, in this transaction
+
+            created = {p.process_id for p in deployed if p.created}
+            schedules.sync(session, [i for i in infos if i.process_id in created], clock.now())
     except IntegrityError:
         raise Conflict("Another deployment of the same process happened at the same moment; try again.") from None
     for item in deployed:

@@ -29,11 +29,20 @@ def start(db: Database, process_id: str, data: dict, principal: Principal, confi
 def start_in(session, process_id: str, data: dict, principal: Principal, config: dict,
              request_id: str | None = None) -> InstanceView:
     """``start`` inside the caller's transaction (self-registration creates the account in the same one)."""
-    now = clock.now()
-    connection = session.connection()
-    version = connection.execute(sql.LATEST_VERSION, {"_pid": process_id}).first()
+    version = session.connection().execute(sql.LATEST_VERSION, {"_pid": process_id}).first()
     if version is None:
         raise NotFound(f"Proses \"{process_id}\" belum dipasang. / No deployed process has the id \"{process_id}\".")
+    facts, workflow, step = start_version(session, version, data, principal, config, request_id, clock.now())
+    return _view(session, facts, workflow, step)
+
+
+def start_version(session, version, data: dict, principal: Principal, config: dict, request_id: str | None, now):
+    """Start a case of ``version`` inside the caller's transaction (the worker starts scheduled cases so).
+
+    Returns the new instance's facts (with its ``id``), the live workflow and the written step.
+    """
+    connection = session.connection()
+    process_id = version.process_id
     role = _starter_role(principal, version)
     bundle = definitions.bundle(session, version.id, version.process_id, version.model_hash)
     facts = {"process_id": process_id, "process_version_id": version.id, "model_hash": version.model_hash,
@@ -50,7 +59,7 @@ def start_in(session, process_id: str, data: dict, principal: Principal, config:
     snap = Snapshot(instance_id, process_id, version.model_hash, 1, 0, GENESIS, RUNNING, principal.username)
     write_step(session, snap, workflow, bundle, {}, step, report, principal.username, request_id, now, new=True)
     facts.update(step.written, id=instance_id, process_version=version.version)
-    return _view(session, facts, workflow, step)
+    return facts, workflow, step
 
 
 def _starter_role(principal: Principal, version: ProcessVersion) -> str | None:
@@ -184,13 +193,20 @@ def retry(db: Database, instance_id: int, principal: Principal, config: dict, re
             raise Conflict(f"Kasus tidak dalam keadaan galat (state {instance.state}). / "
                            f"The case is not in error (state {instance.state}).")
         role = sorted(principal.roles)[0]
-        snap, bundle, workflow = load_for_update(session, instance, principal, role, config)
-        before = {t.id: t for t in runtime.human_tasks(workflow, bundle)}
-        report = runtime.retry(workflow)
-        step = Step([Event("instance.retried", actor=principal.username, role=role, reason=reason)])
-        step.events.extend(step_events(report, bundle, principal.username, role))
-        write_step(session, snap, workflow, bundle, before, step, report, principal.username, request_id, now)
+        workflow, step = retry_in(session, instance, principal, role, config, request_id, now, reason)
         return view_after(session, instance, step, workflow)
+
+
+def retry_in(session, instance: Instance, principal: Principal, role: str | None, config: dict,
+             request_id: str | None, now, reason: str | None = None, data: dict | None = None):
+    """Run the failed elements of ``instance`` again inside the caller's transaction (the worker's retries)."""
+    snap, bundle, workflow = load_for_update(session, instance, principal, role, config)
+    before = {t.id: t for t in runtime.human_tasks(workflow, bundle)}
+    report = runtime.retry(workflow)
+    step = Step([Event("instance.retried", actor=principal.username, role=role, reason=reason, data=data)])
+    step.events.extend(step_events(report, bundle, principal.username, role))
+    write_step(session, snap, workflow, bundle, before, step, report, principal.username, request_id, now)
+    return workflow, step
 
 
 def deliver_message(db: Database, instance_id: int, message: str, payload: dict, principal: Principal,

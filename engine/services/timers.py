@@ -43,10 +43,14 @@ def fire(db: Database, instance_id: int, config: dict) -> bool:
         due = instance.next_timer_at
         snap, bundle, workflow = instances.load_for_update(session, instance, SYSTEM, None, config)
         before = {t.id: t for t in runtime.human_tasks(workflow, bundle)}
+        elements = runtime.due_timers(workflow, now)
         report = runtime.refresh_timers(workflow)
-        step = Step([Event("timer.fired", actor="system", data={"due": due.isoformat()})])
+        info = bundle.elements.get(elements[0]) if len(elements) == 1 else None
+        step = Step([Event("timer.fired", info.element_id if info else None, info.name if info else None, "system",
+                           pasal=info.pasal if info else None, data={"due": due.isoformat(), "elements": elements})])
         step.events.extend(step_events(report, bundle, "system", None))
         write_step(session, snap, workflow, bundle, before, step, report, "system", None, now)
+    log.debug("timers fired", extra={"instance_id": instance_id, "elements": ",".join(elements)})
     return True
 
 
