@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition as SpiffMessageEventDefinition
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
@@ -257,11 +258,16 @@ def refresh_timers(workflow: BpmnWorkflow) -> StepReport:
     return advance(workflow)
 
 
+# SpiffWorkflow's timer event types; a date timer's class name does not end in "TimerEventDefinition".
+_TIMER_TYPES = frozenset({"TimerEventDefinition", "TimeDateEventDefinition", "DurationTimerEventDefinition",
+                          "CycleTimerEventDefinition"})
+
+
 def next_timer(workflow: BpmnWorkflow) -> datetime | None:
     """When the earliest waiting timer of the workflow falls due (None when nothing waits on time)."""
     due: list[datetime] = []
     for event in workflow.waiting_events():
-        if not event.event_type.endswith("TimerEventDefinition") and event.event_type != "TimerEventDefinition":
+        if event.event_type not in _TIMER_TYPES:
             continue
         value = event.value
         if isinstance(value, dict) and "next" in value:
@@ -285,7 +291,8 @@ def waiting_messages(workflow: BpmnWorkflow) -> list[str]:
 
 def deliver_message(workflow: BpmnWorkflow, name: str, payload: dict, correlations: dict | None = None) -> StepReport:
     """Hand an incoming message (e.g. LKPP's answer) to the tasks waiting for it."""
-    definition = MessageEventDefinition(name)
+    # The catching side was parsed by the spiff parser, whose message class must match exactly.
+    definition = SpiffMessageEventDefinition(name)
     event = BpmnEvent(definition, payload=payload, correlations=correlations or {})
     caught = workflow.event_manager.catch(event, internal=False)
     if caught == 0:

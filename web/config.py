@@ -37,6 +37,10 @@ DEFAULTS: dict[str, object] = {
     "WORKER_POLL_SECONDS": 1.0,
     # Log level of the application loggers.
     "LOG_LEVEL": "INFO",
+    # The LPSE: local time zone of dates on documents and reports, and the letterhead of its documents.
+    "TIMEZONE": "Asia/Jakarta",
+    "LPSE_INSTANSI": "Pemerintah Kota Blitar",
+    "LPSE_KOTA": "Blitar",
 }
 
 

@@ -1,2 +1,2 @@
 """Service-task handlers, registered by name. Importing this package registers them all."""
-from . import umum  # noqa: F401
+from . import pemberitahuan, penonaktifan, registrasi, umum  # noqa: F401

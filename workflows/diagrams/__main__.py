@@ -1,0 +1,29 @@
+"""Write the first versions of the SOP diagrams: ``python -m workflows.diagrams [NAME ...]``."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from . import bersama, sop_a
+from .builder import document
+
+OUT = Path(__file__).resolve().parent.parent / "bpmn"
+
+FILES = {
+    "eskalasi_lkpp.bpmn": ("Def_eskalasi_lkpp", [bersama.eskalasi_lkpp]),
+    "sop_a_registrasi.bpmn": ("Def_sop_a_registrasi", [sop_a.registrasi]),
+    "sop_a_penonaktifan.bpmn": ("Def_sop_a_penonaktifan", [sop_a.penonaktifan]),
+}
+
+
+def main(names: list[str]) -> None:
+    OUT.mkdir(exist_ok=True)
+    for filename, (definitions_id, makers) in FILES.items():
+        if names and filename not in names:
+            continue
+        (OUT / filename).write_text(document(definitions_id, [make() for make in makers]))
+        print(f"wrote {OUT / filename}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
