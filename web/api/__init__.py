@@ -20,8 +20,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     api = AlurApi(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
-    from . import auth, definitions, documents, forms, health, instances, tasks
+    from . import auth, definitions, documents, forms, health, instances, pengumuman, tasks
 
-    for module in (health, auth, definitions, instances, tasks, documents, forms):
+    for module in (health, auth, definitions, instances, tasks, documents, forms, pengumuman):
         api.register_blueprint(module.blp)
     app.extensions["alur_api"] = api

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from . import bersama, sop_a
+from . import bersama, sop_a, sop_c
 from .builder import document
 
 OUT = Path(__file__).resolve().parent.parent / "bpmn"
@@ -13,6 +13,8 @@ FILES = {
     "eskalasi_lkpp.bpmn": ("Def_eskalasi_lkpp", [bersama.eskalasi_lkpp]),
     "sop_a_registrasi.bpmn": ("Def_sop_a_registrasi", [sop_a.registrasi]),
     "sop_a_penonaktifan.bpmn": ("Def_sop_a_penonaktifan", [sop_a.penonaktifan]),
+    "sop_c_penanganan_masalah.bpmn": ("Def_sop_c_penanganan_masalah", [sop_c.penanganan_masalah]),
+    "sop_c_kesaksian.bpmn": ("Def_sop_c_kesaksian", [sop_c.kesaksian]),
 }
 
 

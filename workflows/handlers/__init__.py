@@ -1,2 +1,10 @@
 """Service-task handlers, registered by name. Importing this package registers them all."""
-from . import pemberitahuan, penonaktifan, registrasi, umum  # noqa: F401
+from . import (  # noqa: F401
+    pemberitahuan,
+    penanganan,
+    pengumuman,
+    penonaktifan,
+    registrasi,
+    umum,
+    umum_kasus,
+)
