@@ -41,6 +41,16 @@ DEFAULTS: dict[str, object] = {
     "TIMEZONE": "Asia/Jakarta",
     "LPSE_INSTANSI": "Pemerintah Kota Blitar",
     "LPSE_KOTA": "Blitar",
+    # SOP (e): thresholds of the daily capacity check, and what it must be able to reach.
+    "KAPASITAS_BATAS_CPU": 90.0,
+    "KAPASITAS_BATAS_RAM": 90.0,
+    "KAPASITAS_BATAS_DISK": 85.0,
+    "KAPASITAS_BATAS_DB_MB": 10240.0,
+    "KAPASITAS_TUJUAN_KONEKSI": "",
+    "KAPASITAS_AKSES_LKPP": "",
+    # SOP (f): where backups are written, and the scratch PostgreSQL database a backup is restored into.
+    "BACKUP_DIR": "",
+    "BACKUP_RESTORE_URL": "",
 }
 
 

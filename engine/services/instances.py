@@ -22,25 +22,33 @@ def start(db: Database, process_id: str, data: dict, principal: Principal, confi
         raise ValidationFailed("data must be a JSON object", {"data": ["Harus objek JSON / Must be a JSON object"]})
     if principal.read_only:
         raise Forbidden("An auditor reads cases and never starts them.")
-    now = clock.now()
     with db.unit_of_work() as session:
-        version = definitions.latest_version(session, process_id)
-        role = _starter_role(principal, version)
-        bundle = definitions.bundle(session, version.id, version.process_id, version.model_hash)
-        instance_id = session.execute(insert(Instance).values(
-            process_id=process_id, process_version_id=version.id, model_hash=version.model_hash, state=RUNNING,
-            version=1, workflow="{}", serializer_version=runtime.SERIALIZER_VERSION, started_by=principal.username,
-            started_at=now, updated_at=now, journal_seq=0, journal_head=GENESIS,
-        ).returning(Instance.id)).scalar_one()
-        context = runtime.ExecContext(session, instance_id, process_id, principal.username, role, config)
-        workflow = runtime.new(bundle, data, context)
-        report = runtime.advance(workflow)
-        step = Step([Event("instance.started", actor=principal.username, role=role,
-                           data={"process_version": version.version, **diff({}, data)})])
-        step.events.extend(step_events(report, bundle, principal.username, role))
-        snap = Snapshot(instance_id, process_id, version.model_hash, 1, 0, GENESIS, RUNNING, principal.username)
-        write_step(session, snap, workflow, bundle, {}, step, report, principal.username, request_id, now, new=True)
+        instance_id, workflow, bundle = start_in(session, process_id, data, principal, config, request_id)
         return _view(session, instance_id, workflow, bundle)
+
+
+def start_in(session, process_id: str, data: dict, principal: Principal, config: dict,
+             request_id: str | None = None):
+    """Start a case inside the caller's transaction (a service task may open another case, e.g. an
+    incident when a backup fails); returns its id, workflow and bundle."""
+    now = clock.now()
+    version = definitions.latest_version(session, process_id)
+    role = _starter_role(principal, version)
+    bundle = definitions.bundle(session, version.id, version.process_id, version.model_hash)
+    instance_id = session.execute(insert(Instance).values(
+        process_id=process_id, process_version_id=version.id, model_hash=version.model_hash, state=RUNNING,
+        version=1, workflow="{}", serializer_version=runtime.SERIALIZER_VERSION, started_by=principal.username,
+        started_at=now, updated_at=now, journal_seq=0, journal_head=GENESIS,
+    ).returning(Instance.id)).scalar_one()
+    context = runtime.ExecContext(session, instance_id, process_id, principal.username, role, config)
+    workflow = runtime.new(bundle, data, context)
+    report = runtime.advance(workflow)
+    step = Step([Event("instance.started", actor=principal.username, role=role,
+                       data={"process_version": version.version, **diff({}, data)})])
+    step.events.extend(step_events(report, bundle, principal.username, role))
+    snap = Snapshot(instance_id, process_id, version.model_hash, 1, 0, GENESIS, RUNNING, principal.username)
+    write_step(session, snap, workflow, bundle, {}, step, report, principal.username, request_id, now, new=True)
+    return instance_id, workflow, bundle
 
 
 def _starter_role(principal: Principal, version: ProcessVersion) -> str | None:

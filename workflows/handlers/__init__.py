@@ -1,5 +1,7 @@
 """Service-task handlers, registered by name. Importing this package registers them all."""
 from . import (  # noqa: F401
+    arsip,
+    kapasitas,
     pemberitahuan,
     penanganan,
     pengumuman,
