@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from . import bersama, sop_a, sop_c, sop_ef
+from . import bersama, sop_a, sop_c, sop_d, sop_ef
 from .builder import document
 
 OUT = Path(__file__).resolve().parent.parent / "bpmn"
@@ -15,6 +15,8 @@ FILES = {
     "sop_a_penonaktifan.bpmn": ("Def_sop_a_penonaktifan", [sop_a.penonaktifan]),
     "sop_c_penanganan_masalah.bpmn": ("Def_sop_c_penanganan_masalah", [sop_c.penanganan_masalah]),
     "sop_c_kesaksian.bpmn": ("Def_sop_c_kesaksian", [sop_c.kesaksian]),
+    "sop_d_ruang_server.bpmn": ("Def_sop_d_ruang_server", [sop_d.akses_ruang_server]),
+    "sop_d_pemeliharaan.bpmn": ("Def_sop_d_pemeliharaan", [sop_d.pemeliharaan]),
     "sop_e_kapasitas.bpmn": ("Def_sop_e_kapasitas", [sop_ef.kapasitas]),
     "sop_f_pengarsipan.bpmn": ("Def_sop_f_pengarsipan", [sop_ef.pencadangan]),
 }

@@ -7,6 +7,7 @@ from . import (  # noqa: F401
     pengumuman,
     penonaktifan,
     registrasi,
+    ruang_server,
     umum,
     umum_kasus,
 )

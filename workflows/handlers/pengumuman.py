@@ -12,13 +12,13 @@ JENIS = ("gangguan", "pemeliharaan", "pelatihan", "informasi")
 
 
 @handler("pengumuman.terbitkan")
-def terbitkan(ctx: HandlerContext, jenis: str, judul: str, isi: str, mulai=None, sampai=None) -> dict:
+def terbitkan(ctx: HandlerContext, jenis: str, judul: str, isi: str, berlaku_mulai=None, berlaku_sampai=None) -> dict:
     if jenis not in JENIS:
         raise ValueError(f"jenis pengumuman tidak dikenal / unknown kind of announcement: {jenis}")
     zona = str(ctx.config.get("TIMEZONE", "Asia/Jakarta"))
     row = Pengumuman(jenis=jenis, judul=str(judul)[:200], isi=str(isi),
-                     mulai=waktu.parse(mulai, zona) if mulai else None,
-                     sampai=waktu.parse(sampai, zona) if sampai else None, instance_id=ctx.instance_id,
+                     mulai=waktu.parse(berlaku_mulai, zona) if berlaku_mulai else None,
+                     sampai=waktu.parse(berlaku_sampai, zona) if berlaku_sampai else None, instance_id=ctx.instance_id,
                      diterbitkan_oleh=ctx.actor or "system", diterbitkan_pada=ctx.now)
     ctx.session.add(row)
     ctx.session.flush()
