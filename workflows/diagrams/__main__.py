@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from . import bersama, sop_a, sop_c, sop_d, sop_ef
+from . import bersama, sop_a, sop_b, sop_c, sop_d, sop_ef
 from .builder import document
 
 OUT = Path(__file__).resolve().parent.parent / "bpmn"
@@ -13,6 +13,12 @@ FILES = {
     "eskalasi_lkpp.bpmn": ("Def_eskalasi_lkpp", [bersama.eskalasi_lkpp]),
     "sop_a_registrasi.bpmn": ("Def_sop_a_registrasi", [sop_a.registrasi]),
     "sop_a_penonaktifan.bpmn": ("Def_sop_a_penonaktifan", [sop_a.penonaktifan]),
+    "sop_b_tiket_layanan.bpmn": ("Def_sop_b_tiket_layanan", [sop_b.tiket]),
+    "sop_b_pelatihan.bpmn": ("Def_sop_b_pelatihan", [sop_b.pelatihan]),
+    "sop_b_pendaftaran_pelatihan.bpmn": ("Def_sop_b_pendaftaran_pelatihan", [sop_b.pendaftaran_pelatihan]),
+    "sop_b_pemesanan_ruang.bpmn": ("Def_sop_b_pemesanan_ruang", [sop_b.pemesanan_ruang]),
+    "sop_b_masukan.bpmn": ("Def_sop_b_masukan", [sop_b.masukan]),
+    "sop_b_pengumuman.bpmn": ("Def_sop_b_pengumuman", [sop_b.pengumuman]),
     "sop_c_penanganan_masalah.bpmn": ("Def_sop_c_penanganan_masalah", [sop_c.penanganan_masalah]),
     "sop_c_kesaksian.bpmn": ("Def_sop_c_kesaksian", [sop_c.kesaksian]),
     "sop_d_ruang_server.bpmn": ("Def_sop_d_ruang_server", [sop_d.akses_ruang_server]),

@@ -78,17 +78,17 @@ class Process:
             props["pasal"] = pasal
         return props
 
-    def start(self, id: str, name: str, lane: str, *, cycle: str | None = None, pasal: str | None = None) -> str:
+    def start(self, id: str, name: str, lane: str | None, *, cycle: str | None = None, pasal: str | None = None) -> str:
         body = ""
         if cycle:
             body = (f'<bpmn:timerEventDefinition id="{id}_timer"><bpmn:timeCycle xsi:type="bpmn:tFormalExpression">'
                     f'{escape(cycle)}</bpmn:timeCycle></bpmn:timerEventDefinition>')
         return self._add(Node(id, "startEvent", name, lane, self._props(pasal), body))
 
-    def end(self, id: str, name: str, lane: str) -> str:
+    def end(self, id: str, name: str, lane: str | None) -> str:
         return self._add(Node(id, "endEvent", name, lane))
 
-    def user(self, id: str, name: str, lane: str, form: str, pasal: str, due: str | None = None) -> str:
+    def user(self, id: str, name: str, lane: str | None, form: str, pasal: str, due: str | None = None) -> str:
         return self._add(Node(id, "userTask", name, lane, self._props(pasal, form=form, due=due)))
 
     def service(self, id: str, name: str, lane: str, handler: str, result: str, pasal: str | None = None,
@@ -224,9 +224,10 @@ class Process:
             key = (node.lane, column[node.id])
             row[node.id] = slots.get(key, 0)
             slots[key] = row[node.id] + 1
-        bands: dict[str, tuple[int, int]] = {}
+        bands: dict[str | None, tuple[int, int]] = {}
         y = y0
-        for lane in self.lanes:
+        # Elements outside every lane belong to whoever started the case; they sit in a band on top.
+        for lane in ([None] if any(n.lane is None for n in self.nodes.values()) else []) + self.lanes:
             rows = max([n for (ln, _), n in slots.items() if ln == lane] or [1])
             height = max(150, rows * ROW_H + 2 * LANE_PAD)
             bands[lane] = (y, height)
@@ -323,6 +324,8 @@ def document(definitions_id: str, processes: list[Process]) -> str:
         out.append(f'      <bpmndi:BPMNShape id="Pool_{p.id}_di" bpmnElement="Pool_{p.id}" isHorizontal="true">'
                    f'<dc:Bounds x="0" y="{y}" width="{width}" height="{height}" /></bpmndi:BPMNShape>')
         for lane, (ly, lh) in bands.items():
+            if lane is None:
+                continue
             out.append(f'      <bpmndi:BPMNShape id="Lane_{p.id}_{lane}_di" bpmnElement="Lane_{p.id}_{lane}" '
                        f'isHorizontal="true"><dc:Bounds x="{LABEL_W}" y="{ly}" width="{width - LABEL_W}" '
                        f'height="{lh}" /></bpmndi:BPMNShape>')

@@ -2,6 +2,7 @@
 from . import (  # noqa: F401
     arsip,
     kapasitas,
+    layanan,
     pemberitahuan,
     penanganan,
     pengumuman,
