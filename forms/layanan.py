@@ -154,3 +154,27 @@ class Penggunaan(FormSchema):
     perangkat_digunakan = fields.List(fields.Nested(Perangkat), load_default=list,
                                       metadata=_t("Perangkat digunakan", "Devices used"))
     catatan_penggunaan = _teks("Catatan", "Note", required=False, max=1000)
+
+
+@form("laporan.narasi")
+class NarasiLaporan(FormSchema):
+    """Sekretariat: the problems met and the recommendations, beside the figures."""
+
+    permasalahan = _teks("Permasalahan", "Problems", max=8000)
+    rekomendasi = _teks("Rekomendasi", "Recommendations", max=8000)
+
+
+@form("laporan.persetujuan")
+class PersetujuanLaporan(FormSchema):
+    """Kepala LPSE: sign the report, or send it back."""
+
+    setuju = fields.Boolean(required=True, metadata=_t("Setujui dan tandatangani?", "Approve and sign?"))
+    catatan_kepala = _teks("Catatan", "Note", required=False, max=2000)
+
+
+@form("laporan.pengiriman")
+class Pengiriman(FormSchema):
+    """Sekretariat: the covering letter to the Walikota through the Sekretaris Daerah."""
+
+    nomor_surat_pengantar = _teks("Nomor surat pengantar", "Covering letter number", max=100)
+    tanggal_kirim = fields.Date(required=True, metadata=_t("Tanggal dikirim", "Sent on"))

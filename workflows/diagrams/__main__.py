@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from . import bersama, sop_a, sop_b, sop_c, sop_d, sop_ef
+from . import bersama, laporan, sop_a, sop_b, sop_c, sop_d, sop_ef
 from .builder import document
 
 OUT = Path(__file__).resolve().parent.parent / "bpmn"
@@ -25,6 +25,7 @@ FILES = {
     "sop_d_pemeliharaan.bpmn": ("Def_sop_d_pemeliharaan", [sop_d.pemeliharaan]),
     "sop_e_kapasitas.bpmn": ("Def_sop_e_kapasitas", [sop_ef.kapasitas]),
     "sop_f_pengarsipan.bpmn": ("Def_sop_f_pengarsipan", [sop_ef.pencadangan]),
+    "laporan_triwulan.bpmn": ("Def_laporan_triwulan", [laporan.triwulan]),
 }
 
 

@@ -2,6 +2,7 @@
 from . import (  # noqa: F401
     arsip,
     kapasitas,
+    laporan,
     layanan,
     pemberitahuan,
     penanganan,
