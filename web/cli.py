@@ -158,5 +158,9 @@ def dev(host: str | None, port: int | None) -> None:
     run(host, port, int(settings["WEB_WORKERS"]), with_worker=True)
 
 
+from workflows.cli import traceability  # noqa: E402 - registered after the core commands
+
+main.add_command(traceability)
+
 if __name__ == "__main__":
     main()
