@@ -8,6 +8,9 @@ optimistic version column.
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,11 +30,12 @@ class Database:
         self.engine = _create(url, self.is_sqlite, echo)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False)
+        self._writers = _WriterQueue(self.url.database) if self.is_sqlite else None
 
     @contextlib.contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         """One write transaction, committed once at the end or rolled back on any error."""
-        with self._write() as session:
+        with self._writers or contextlib.nullcontext(), self._write() as session:
             try:
                 yield session
                 session.commit()
@@ -49,9 +53,38 @@ class Database:
         self.engine.dispose()
 
 
+class _WriterQueue:
+    """SQLite admits one writer at a time; its busy handler makes the others poll with sleeps of up to
+    100 ms. Writers of every process on this machine queue on an advisory file lock instead, which the
+    kernel hands over the moment it is released."""
+
+    def __init__(self, database: str | None):
+        self._thread_lock = threading.Lock()
+        self._path = None if database in (None, "", ":memory:") else f"{database}.writers"
+        self._fd: int | None = None
+
+    def __enter__(self):
+        self._thread_lock.acquire()
+        if self._path is not None:
+            if self._fd is None:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._thread_lock.release()
+        return False
+
+
 def _create(url: str, is_sqlite: bool, echo: bool) -> Engine:
     if not is_sqlite:
-        return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        # No pre-ping (a round trip per transaction): connections are recycled, and one that died with the
+        # server fails its request once and is replaced.
+        return create_engine(url, echo=echo, pool_recycle=1800, pool_size=10, max_overflow=20)
     parsed = make_url(url)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

@@ -76,3 +76,14 @@ class WorkflowError(AlurError):
     def as_dict(self) -> dict:
         return {"element_id": self.element_id, "message": self.detail, "line": self.line,
                 "offending_line": self.offending_line}
+
+
+class TooManyRequests(AlurError):
+    """Too many attempts (sign-in throttle); ``retry_after`` says how many seconds to wait."""
+
+    status = 429
+    title = "Terlalu banyak percobaan / Too many attempts"
+
+    def __init__(self, detail: str, retry_after: int):
+        super().__init__(detail, retry_after=retry_after)
+        self.retry_after = retry_after

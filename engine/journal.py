@@ -16,6 +16,7 @@ from . import hooks
 from .models import JournalEvent
 
 GENESIS = "0" * 64
+JOURNAL_INSERT = insert(JournalEvent.__table__)
 
 
 def canonical(value) -> str:
@@ -62,7 +63,7 @@ def write(session, rows: list[dict], *, process_id: str, started_by: str | None)
     """Insert the rows and tell the journal listeners (outbox, notifications) in the same transaction."""
     if not rows:
         return
-    session.execute(insert(JournalEvent), rows)
+    session.connection().execute(JOURNAL_INSERT, rows)
     hooks.notify(session, [hooks.Written(r["instance_id"], process_id, started_by, r["seq"], r["type"],
                                          r["element_id"], r["actor"], r["role"], r["at"], r["data"], r["hash"])
                            for r in rows])
@@ -96,5 +97,5 @@ def verify_instance(session, instance_id: int, expected_seq: int | None = None,
     if expected_seq is not None and seq != expected_seq:
         return Break(instance_id, seq + 1, f"journal ends at event {seq}; the instance records {expected_seq}")
     if expected_head is not None and head != expected_head:
-        return Break(instance_id, seq, f"the last event's hash differs from the instance's recorded head")
+        return Break(instance_id, seq, "the last event's hash differs from the instance's recorded head")
     return None

@@ -19,7 +19,6 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition as SpiffMessageEventDefinition
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
@@ -291,11 +290,13 @@ def waiting_messages(workflow: BpmnWorkflow) -> list[str]:
 
 def deliver_message(workflow: BpmnWorkflow, name: str, payload: dict, correlations: dict | None = None) -> StepReport:
     """Hand an incoming message (e.g. LKPP's answer) to the tasks waiting for it."""
-    # The catching side was parsed by the spiff parser, whose message class must match exactly.
-    definition = SpiffMessageEventDefinition(name)
+    definition = next((t.task_spec.event_definition for t in workflow.event_manager.tasks.values()
+                       if isinstance(t.task_spec.event_definition, MessageEventDefinition)
+                       and t.task_spec.event_definition.name == name), None)
+    if definition is None:
+        raise LookupError(name)
     event = BpmnEvent(definition, payload=payload, correlations=correlations or {})
-    caught = workflow.event_manager.catch(event, internal=False)
-    if caught == 0:
+    if workflow.event_manager.catch(event, internal=False) == 0:
         raise LookupError(name)
     return advance(workflow)
 

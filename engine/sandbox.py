@@ -14,7 +14,7 @@ import ast
 import math
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from operator import mul, lshift
 

@@ -9,15 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, update
-
-from . import journal, runtime
+from . import journal, runtime, sql
 from .bpmn import Bundle
 from .errors import Conflict
 from .journal import Event
-from .models import Instance, Task
 from .models.instance import COMPLETED, ERROR, RUNNING
-from .models.task import CANCELLED, READY
+from .models.task import READY
 from .roles import EXTERNAL
 
 
@@ -33,6 +30,7 @@ class Snapshot:
     journal_head: str
     state: str
     started_by: str | None = None
+    error: dict | None = None
 
 
 @dataclass
@@ -41,6 +39,8 @@ class Step:
 
     events: list[Event] = field(default_factory=list)
     closed_task_ids: set[str] = field(default_factory=set)  # completed by this call; not "cancelled"
+    written: dict = field(default_factory=dict)  # the instance columns as written, for the response
+    open_rows: list[dict] | None = None  # the open task rows, when this step wrote all of them
 
 
 def diff(before: dict, after: dict) -> dict:
@@ -99,22 +99,27 @@ def write_step(session, snap: Snapshot, workflow, bundle: Bundle, before_ready: 
     }
     if report is not None and report.error is not None:
         values["error"] = report.error.as_dict()
-    elif state != ERROR:
-        values["error"] = None
-    if new:
-        session.execute(update(Instance).where(Instance.id == snap.id).values(**values))
     else:
-        result = session.execute(update(Instance).where(Instance.id == snap.id, Instance.version == snap.version)
-                                 .values(version=snap.version + 1, **values))
+        values["error"] = None if state != ERROR else snap.error
+    connection = session.connection()
+    if new:
+        connection.execute(sql.UPDATE_NEW_INSTANCE, {"_id": snap.id, **values})
+        values["version"] = snap.version
+    else:
+        result = connection.execute(sql.UPDATE_INSTANCE_VERSIONED,
+                                    {"_id": snap.id, "_seen": snap.version, "_next": snap.version + 1, **values})
         if result.rowcount != 1:
             raise Conflict("Kasus ini baru saja diubah oleh orang lain; muat ulang dan coba lagi. / "
                            "This case was changed by someone else just now; reload and try again.")
-    if opened:
-        session.execute(insert(Task), [_task_row(snap, t, now) for t in opened])
+        values["version"] = snap.version + 1
+    new_rows = [_task_row(snap, t, now) for t in opened]
+    if new_rows:
+        connection.execute(sql.INSERT_TASKS, new_rows)
+    step.open_rows = new_rows if len(new_rows) == len(ready) else None
     if vanished:
-        session.execute(update(Task).where(Task.id.in_(vanished), Task.state == READY)
-                        .values(state=CANCELLED, completed_at=now))
+        connection.execute(sql.CANCEL_TASKS, {"ids": vanished, "at": now})
     journal.write(session, rows, process_id=snap.process_id, started_by=snap.started_by)
+    step.written = values
     return state, ready
 
 

@@ -1,41 +1,103 @@
-"""Every route declares who may use it; none can forget its check."""
+"""Every route declares who may use it, and the declaration holds: each route is called by an anonymous
+visitor and by every role, and answers accordingly. An auditor reads and never writes."""
 from __future__ import annotations
 
 import re
 
+import pytest
+from conftest import PASSWORD, Browserless
+
 from engine.roles import ROLES
+
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def declared_roles(app, endpoint: str):
+    view = app.view_functions[endpoint]
+    declared = getattr(view, "alur_roles", None)
+    while declared is None and hasattr(view, "__wrapped__"):
+        view = view.__wrapped__
+        declared = getattr(view, "alur_roles", None)
+    return declared
+
+
+def routes(app):
+    """(rule, method, concrete path, declared roles) for every route Alur serves."""
+    out = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or rule.endpoint.endswith(".static") or rule.endpoint.startswith("api-docs."):
+            continue
+        path = re.sub(r"<int:\w+>", "999999", rule.rule)
+        path = re.sub(r"<path:\w+>", "x/y.js", path)
+        path = re.sub(r"<(\w+:)?\w+>", "x", path)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            out.append((rule.rule, method, path, declared_roles(app, rule.endpoint)))
+    return out
 
 
 def test_every_route_declares_its_roles(app):
-    undeclared = []
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static" or rule.endpoint.startswith("api-docs."):
-            continue
-        view = app.view_functions[rule.endpoint]
-        declared = getattr(view, "alur_roles", None)
-        while declared is None and hasattr(view, "__wrapped__"):
-            view = view.__wrapped__
-            declared = getattr(view, "alur_roles", None)
-        if declared is None:
-            undeclared.append(rule.rule)
-        elif declared != "public":
-            assert set(declared) <= set(ROLES), rule.rule
+    undeclared = [rule for rule, _m, _p, declared in routes(app) if declared is None]
     assert undeclared == []
+    for rule, _method, _path, declared in routes(app):
+        if declared != "public":
+            assert set(declared) <= set(ROLES), rule
 
 
-def test_protected_routes_refuse_anonymous_callers(app, client):
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static" or rule.endpoint.startswith("api-docs."):
+def test_an_auditor_reads_and_never_writes(app):
+    writers = [(rule, method) for rule, method, _p, declared in routes(app)
+               if method in UNSAFE and declared != "public" and "auditor" in declared]
+    assert writers == []
+
+
+@pytest.fixture
+def callers(app, api):
+    """A signed-in browser session and an API token for every role."""
+    sessions = {}
+    for role in ROLES:
+        browser = Browserless(app.test_client())
+        browser.login(role)
+        sessions[role] = browser
+    return sessions
+
+
+def _call(app, api, callers, caller, method, path):
+    if path.startswith("/api/"):
+        headers = {"Authorization": f"Bearer {api.token(caller)}"} if caller else {}
+        return app.test_client().open(path, method=method, headers=headers, json={} if method in UNSAFE else None)
+    if caller is None:
+        anonymous = Browserless(app.test_client())
+        anonymous.get("/masuk")
+        return anonymous.client.open(path, method=method, data={"csrf_token": anonymous.csrf}
+                                     if method in UNSAFE else None)
+    browser = callers[caller]
+    return browser.client.open(path, method=method, data={"csrf_token": browser.csrf} if method in UNSAFE else None)
+
+
+def test_every_route_against_every_role(app, api, callers):
+    surprises = []
+    for rule, method, path, declared in routes(app):
+        for caller in [None, *ROLES]:
+            response = _call(app, api, callers, caller, method, path)
+            status = response.status_code
+            response.close()
+            if status >= 500:
+                surprises.append((rule, method, caller, status, "server error"))
+            elif declared == "public":
+                continue  # open to all (a sign-in form may still answer 401 to a wrong password)
+            elif caller is None:
+                wanted = 401 if path.startswith("/api/") else 302
+                if status != wanted:
+                    surprises.append((rule, method, caller, status, f"anonymous should get {wanted}"))
+            elif caller in declared and status in (401, 403):
+                surprises.append((rule, method, caller, status, "declared role refused"))
+            elif caller not in declared and status != 403:
+                surprises.append((rule, method, caller, status, "undeclared role let through"))
+    assert surprises == []
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(app, client):
+    for rule, method, path, declared in routes(app):
+        if declared == "public" or path.startswith("/api/") or method != "GET":
             continue
-        view = app.view_functions[rule.endpoint]
-        declared = getattr(view, "alur_roles", None)
-        while declared is None and hasattr(view, "__wrapped__"):
-            view = view.__wrapped__
-            declared = getattr(view, "alur_roles", None)
-        if declared == "public":
-            continue
-        path = re.sub(r"<int:\w+>", "1", rule.rule)
-        path = re.sub(r"<(\w+:)?\w+>", "x", path)
-        for method in rule.methods - {"HEAD", "OPTIONS"}:
-            response = client.open(path, method=method)
-            assert response.status_code == 401, (method, rule.rule, response.status_code)
+        response = client.get(path)
+        assert response.status_code == 302 and response.headers["Location"].startswith("/masuk"), rule

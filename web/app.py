@@ -20,16 +20,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     settings = alur_config.load(overrides)
     app.config.update(settings)
     app.config["MAX_CONTENT_LENGTH"] = max(int(settings["MAX_BPMN_BYTES"]), int(settings["MAX_UPLOAD_BYTES"])) + (1 << 20)
-    app.config["SESSION_COOKIE_HTTPONLY"] = True
-    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     logs.configure(str(settings["LOG_LEVEL"]))
     registry.load_modules(str(settings["HANDLER_MODULES"]))
     extensions.init_app(app)
     errors.init_app(app)
     _request_ids(app)
-    from . import api
+    from . import api, ui
 
     api.init_app(app)
+    ui.init_app(app)
     return app
 
 

@@ -12,12 +12,14 @@ from flask import current_app, g, request, session
 
 from engine.errors import Forbidden, Unauthorized
 from engine.principal import Principal
-from engine.roles import ROLES
+from engine.roles import READ_ONLY, ROLES
 from engine.services import accounts
 
 from .extensions import database
 
 ANY = frozenset(ROLES)
+# Every role that may change something: all but the read-only auditor. Write routes use ``roles(*ACTORS)``.
+ACTORS = tuple(role for role in ROLES if role not in READ_ONLY)
 
 
 def current_principal() -> Principal | None:

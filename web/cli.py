@@ -1,6 +1,7 @@
 """The operator command ``alur``: the same service functions the API calls."""
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -22,10 +23,15 @@ def _settings() -> dict:
     return settings
 
 
+@contextlib.contextmanager
 def _db(settings: dict):
     from engine.db import Database
 
-    return Database(str(settings["DATABASE_URL"]))
+    database = Database(str(settings["DATABASE_URL"]))
+    try:
+        yield database
+    finally:
+        database.dispose()
 
 
 @click.group()
@@ -61,7 +67,8 @@ def deploy(paths: tuple[Path, ...]) -> None:
         for file in sorted(path.glob("*.bpmn")) if path.is_dir() else [path]:
             files.append((file.name, file.read_bytes()))
     try:
-        result = definitions.deploy(_db(settings), files, SYSTEM_ANALYST, settings)
+        with _db(settings) as database:
+            result = definitions.deploy(database, files, SYSTEM_ANALYST, settings)
     except AlurError as exc:
         click.echo(f"refused: {exc.detail}", err=True)
         for item in exc.extra.get("errors", []):
@@ -92,7 +99,7 @@ def users_create(username: str, roles: tuple[str, ...], password: str, full_name
 
     settings = _settings()
     try:
-        with _db(settings).unit_of_work() as session:
+        with _db(settings) as database, database.unit_of_work() as session:
             accounts.create_user(session, username, password, list(roles), full_name=full_name, email=email)
     except AlurError as exc:
         click.echo(f"refused: {exc.detail} {exc.extra.get('errors', '')}", err=True)
@@ -111,7 +118,8 @@ def serve(host: str | None, port: int | None, workers: int | None, with_worker: 
 
     settings = _settings()
     run(host or str(settings["HOST"]), port or int(settings["PORT"]),
-        workers if workers is not None else int(settings["WEB_WORKERS"]), with_worker)
+        workers if workers is not None else int(settings["WEB_WORKERS"]), with_worker,
+        threads=int(settings["WEB_THREADS"]))
 
 
 @main.command()
@@ -121,11 +129,11 @@ def worker(once: bool) -> None:
     from engine import worker as loop
 
     settings = _settings()
-    database = _db(settings)
-    if once:
-        click.echo(f"did {loop.run_once(database, settings)} item(s)")
-        return
-    loop.run_forever(database, settings)
+    with _db(settings) as database:
+        if once:
+            click.echo(f"did {loop.run_once(database, settings)} item(s)")
+            return
+        loop.run_forever(database, settings)
 
 
 @main.command()
@@ -134,14 +142,22 @@ def worker(once: bool) -> None:
 def dev(host: str | None, port: int | None) -> None:
     """Development mode: upgrade the database, deploy workflows/bpmn, create demo accounts, serve with the worker."""
     from engine import migrate
-    from engine.roles import ROLES
-    from engine.services import accounts, definitions
 
     from .server import serve as run
 
     settings = _settings()
     migrate.upgrade(str(settings["DATABASE_URL"]))
-    database = _db(settings)
+    with _db(settings) as database:
+        _prepare_dev(database, settings)
+    host, port = host or str(settings["HOST"]), port or int(settings["PORT"])
+    click.echo(f"Alur: http://{host}:{port}  (demo accounts: username = role id, password = ALUR_DEMO_PASSWORD)")
+    run(host, port, int(settings["WEB_WORKERS"]), with_worker=True, threads=int(settings["WEB_THREADS"]))
+
+
+def _prepare_dev(database, settings: dict) -> None:
+    from engine.roles import ROLES
+    from engine.services import accounts, definitions
+
     bpmn_dir = alur_config.ROOT / "workflows" / "bpmn"
     files = [(f.name, f.read_bytes()) for f in sorted(bpmn_dir.glob("*.bpmn"))]
     if files:
@@ -152,10 +168,6 @@ def dev(host: str | None, port: int | None) -> None:
     for role in ROLES:
         if accounts.ensure_user(database, role, password, [role], full_name=f"Demo {ROLES[role][0]}", is_demo=True):
             click.echo(f"demo account {role}")
-    database.dispose()
-    host, port = host or str(settings["HOST"]), port or int(settings["PORT"])
-    click.echo(f"Alur: http://{host}:{port}  (demo accounts: username = role id, password = ALUR_DEMO_PASSWORD)")
-    run(host, port, int(settings["WEB_WORKERS"]), with_worker=True)
 
 
 from workflows.cli import traceability  # noqa: E402 - registered after the core commands

@@ -22,6 +22,8 @@ DEFAULTS: dict[str, object] = {
     "PORT": 8000,
     # Gunicorn worker processes for `alur serve` (0 = one per CPU core).
     "WEB_WORKERS": 0,
+    # Threads per gunicorn worker process (more threads: more slow clients served, but they share one CPU).
+    "WEB_THREADS": 2,
     # Password of the demo accounts created by `alur dev` (development mode only).
     "DEMO_PASSWORD": "alur-demo-2026",
     # Lifetime of an API bearer token, in seconds.
@@ -37,8 +39,16 @@ DEFAULTS: dict[str, object] = {
     "WORKER_POLL_SECONDS": 1.0,
     # Log level of the application loggers.
     "LOG_LEVEL": "INFO",
-    # The LPSE: local time zone of dates on documents and reports, and the letterhead of its documents.
+    # Time zone the pages show times in (the journal and the database keep UTC).
     "TIMEZONE": "Asia/Jakarta",
+    # Send the session cookie only over HTTPS (set to 1 behind TLS in production).
+    "SECURE_COOKIES": False,
+    # Sign-in throttle: failures allowed per username (four times as many per client address) per window.
+    "LOGIN_ATTEMPTS": 5,
+    "LOGIN_WINDOW_SECONDS": 900,
+    # Where `npm ci` put the browser packages (bpmn-js, swagger-ui-dist) that Alur serves under /vendor/.
+    "NODE_MODULES": str(ROOT / "node_modules"),
+    # The letterhead of the documents the SOPs produce (dates on them use TIMEZONE).
     "LPSE_INSTANSI": "Pemerintah Kota Blitar",
     "LPSE_KOTA": "Blitar",
     # SOP (e): thresholds of the daily capacity check, and what it must be able to reach.

@@ -33,7 +33,17 @@ def problem(status: int, detail: str, title: str | None = None, **extra):
     response = current_app.response_class(json.dumps(body), status=status, mimetype=PROBLEM)
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="alur"'
+    if extra.get("retry_after"):
+        response.headers["Retry-After"] = str(extra["retry_after"])
     return response
+
+
+def _page(status: int, detail: str, **extra):
+    """Browser pages get an HTML error page (``web.ui`` registers the renderer); the API keeps problem+json."""
+    render = current_app.extensions.get("alur_error_page")
+    if render is None or request.path.startswith("/api/") or request.path == "/healthz":
+        return None
+    return render(status, detail, **extra)
 
 
 def init_app(app: Flask) -> None:
@@ -43,7 +53,7 @@ def init_app(app: Flask) -> None:
 
 
 def _alur_error(exc: AlurError):
-    return problem(exc.status, exc.detail, exc.title, **exc.extra)
+    return _page(exc.status, exc.detail, **exc.extra) or problem(exc.status, exc.detail, exc.title, **exc.extra)
 
 
 def http_error(exc: HTTPException):
@@ -60,9 +70,10 @@ def http_error(exc: HTTPException):
     detail = exc.description or ""
     if status == 422 and errors:
         detail = "Periksa isian yang ditandai. / Check the marked fields."
-    return problem(status, detail, errors=errors)
+    return _page(status, detail, errors=errors) or problem(status, detail, errors=errors)
 
 
 def _unexpected(exc: Exception):
     log.exception("unhandled error", extra={"path": request.path})
-    return problem(500, "Terjadi kesalahan tak terduga; sudah dicatat. / An unexpected error occurred; it was logged.")
+    detail = "Terjadi kesalahan tak terduga; sudah dicatat. / An unexpected error occurred; it was logged."
+    return _page(500, detail) or problem(500, detail)

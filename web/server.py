@@ -25,14 +25,15 @@ class _Gunicorn(BaseApplication):
         return create_app(self.overrides)
 
 
-def serve(host: str, port: int, workers: int, with_worker: bool, overrides: dict | None = None) -> None:
+def serve(host: str, port: int, workers: int, with_worker: bool, overrides: dict | None = None,
+          threads: int = 1) -> None:
     workers = workers or multiprocessing.cpu_count()
     worker_process = None
     if with_worker:
         worker_process = subprocess.Popen([sys.executable, "-m", "web.cli", "worker"], env=os.environ.copy())
     try:
-        _Gunicorn({"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread", "threads": 4,
-                   "accesslog": "-", "timeout": 60, "graceful_timeout": 10}, overrides).run()
+        _Gunicorn({"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread", "threads": threads,
+                   "accesslog": "-", "timeout": 60, "graceful_timeout": 10, "keepalive": 5}, overrides).run()
     finally:
         if worker_process is not None:
             worker_process.terminate()

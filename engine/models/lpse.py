@@ -1,7 +1,7 @@
 """The LPSE's own records that the SOP diagrams write through their service tasks.
 
 Cases keep their facts in the journal; these tables hold what other cases and pages must find again:
-official numbers, public announcements, registered identities and the blacklist, trainings and their
+official numbers, registered identities and the blacklist, trainings and their
 participants, and bidding-room bookings.
 """
 from __future__ import annotations
@@ -22,24 +22,6 @@ class NomorSurat(Base):
     jenis: Mapped[str] = mapped_column(String(32), primary_key=True)
     tahun: Mapped[int] = mapped_column(Integer, primary_key=True)
     terakhir: Mapped[int] = mapped_column(Integer)
-
-
-class Pengumuman(Base):
-    """A public announcement (Pasal 18d, 21(4)): technical problems, maintenance, trainings."""
-
-    __tablename__ = "pengumuman"
-    __table_args__ = (Index("ix_pengumuman_terbit", "diterbitkan_pada"),)
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    jenis: Mapped[str] = mapped_column(String(24))  # gangguan, pemeliharaan, pelatihan, informasi
-    judul: Mapped[str] = mapped_column(String(200))
-    isi: Mapped[str] = mapped_column(Text)
-    mulai: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    sampai: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    instance_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("instances.id"))
-    diterbitkan_oleh: Mapped[str] = mapped_column(String(64))
-    diterbitkan_pada: Mapped[datetime] = mapped_column(UTCDateTime)
-    dicabut_pada: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class IdentitasPengguna(Base):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import BigId, Base, Json, UTCDateTime
@@ -17,6 +17,11 @@ class Task(Base):
         Index("ix_tasks_role_state_due", "role", "state", "due_at"),
         Index("ix_tasks_instance_state", "instance_id", "state"),
         Index("ix_tasks_assignee_state", "assignee", "state"),
+        # The inbox (engine/services/inbox.py): open tasks only, in inbox order, per role and per assignee.
+        Index("ix_tasks_open_role", "role", "due_at", "created_at", "id", postgresql_include=["process_id"],
+              postgresql_where=text("state = 'ready'"), sqlite_where=text("state = 'ready'")),
+        Index("ix_tasks_open_assignee", "assignee", "due_at", "created_at", "id",
+              postgresql_where=text("state = 'ready'"), sqlite_where=text("state = 'ready'")),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the engine's task id

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
@@ -96,15 +97,39 @@ def principal_from_token(db: Database, token: str, secret: str, max_age: int) ->
     return principal_for(db, claims.get("u"), claims.get("g"))
 
 
+# Who a token belongs to is read from the database at most once per PRINCIPAL_TTL seconds per process:
+# a deactivation (which bumps the token generation) takes effect everywhere within that time, and at once
+# in the process that made it.
+PRINCIPAL_TTL = 2.0
+_principals: dict[int, tuple[float, int, bool, Principal]] = {}
+_USER_FACTS = select(User.username, User.roles, User.is_active, User.token_generation).where(
+    User.id == bindparam("uid"))
+
+
 def principal_for(db: Database, user_id: int | None, generation: int | None) -> Principal:
-    with db.reader() as session:
-        row = session.execute(select(User.username, User.roles, User.is_active, User.token_generation)
-                              .where(User.id == user_id)).first()
-    if row is None or (generation is not None and row.token_generation != generation):
+    cached = _principals.get(user_id) if user_id is not None else None
+    if cached is not None and time.monotonic() - cached[0] < PRINCIPAL_TTL:
+        _, current, active, principal = cached
+    else:
+        with db.reader() as session:
+            row = session.execute(_USER_FACTS, {"uid": user_id}).first()
+        if row is None:
+            raise Unauthorized("Sesi tidak berlaku lagi; masuk lagi. / Session no longer valid; sign in again.")
+        current, active = row.token_generation, row.is_active
+        principal = Principal(row.username, frozenset(row.roles), user_id)
+        _principals[user_id] = (time.monotonic(), current, active, principal)
+        if len(_principals) > 10_000:
+            _principals.clear()
+    if generation is not None and current != generation:
         raise Unauthorized("Sesi tidak berlaku lagi; masuk lagi. / Session no longer valid; sign in again.")
-    if not row.is_active:
+    if not active:
         raise Forbidden("Akun ini dinonaktifkan. / This account has been deactivated.")
-    return Principal(row.username, frozenset(row.roles), user_id)
+    return principal
+
+
+def forget_principals() -> None:
+    """Drop the cache (after a deactivation or a role change in this process)."""
+    _principals.clear()
 
 
 def deactivate(session, username: str) -> None:
@@ -113,6 +138,7 @@ def deactivate(session, username: str) -> None:
                              .values(is_active=False, token_generation=User.token_generation + 1))
     if result.rowcount != 1:
         raise NotFound(f"Akun \"{username}\" tidak ditemukan. / Account \"{username}\" not found.")
+    forget_principals()
 
 
 def list_users(db: Database) -> list[dict]:

@@ -1,9 +1,9 @@
 """Starting, reading, cancelling and resuming process instances."""
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
-from .. import clock, runtime
+from .. import clock, runtime, sql
 from ..db import Database
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..journal import GENESIS, Event
@@ -23,23 +23,26 @@ def start(db: Database, process_id: str, data: dict, principal: Principal, confi
     if principal.read_only:
         raise Forbidden("An auditor reads cases and never starts them.")
     with db.unit_of_work() as session:
-        instance_id, workflow, bundle = start_in(session, process_id, data, principal, config, request_id)
-        return _view(session, instance_id, workflow, bundle)
+        facts, workflow, step = start_in(session, process_id, data, principal, config, request_id)
+        return _view(session, facts, workflow, step)
 
 
 def start_in(session, process_id: str, data: dict, principal: Principal, config: dict,
              request_id: str | None = None):
-    """Start a case inside the caller's transaction (a service task may open another case, e.g. an
-    incident when a backup fails); returns its id, workflow and bundle."""
+    """Start a case inside the caller's transaction; a service task may open another case this way (an
+    incident when a backup fails). Returns the instance's facts (with ``id``), its workflow and step."""
     now = clock.now()
-    version = definitions.latest_version(session, process_id)
+    connection = session.connection()
+    version = connection.execute(sql.LATEST_VERSION, {"_pid": process_id}).first()
+    if version is None:
+        raise NotFound(f"Proses \"{process_id}\" belum dipasang. / No deployed process has the id \"{process_id}\".")
     role = _starter_role(principal, version)
     bundle = definitions.bundle(session, version.id, version.process_id, version.model_hash)
-    instance_id = session.execute(insert(Instance).values(
-        process_id=process_id, process_version_id=version.id, model_hash=version.model_hash, state=RUNNING,
-        version=1, workflow="{}", serializer_version=runtime.SERIALIZER_VERSION, started_by=principal.username,
-        started_at=now, updated_at=now, journal_seq=0, journal_head=GENESIS,
-    ).returning(Instance.id)).scalar_one()
+    facts = {"process_id": process_id, "process_version_id": version.id, "model_hash": version.model_hash,
+             "state": RUNNING, "version": 1, "workflow": "{}", "serializer_version": runtime.SERIALIZER_VERSION,
+             "started_by": principal.username, "started_at": now, "updated_at": now, "journal_seq": 0,
+             "journal_head": GENESIS}
+    instance_id = connection.execute(sql.INSERT_INSTANCE, facts).scalar_one()
     context = runtime.ExecContext(session, instance_id, process_id, principal.username, role, config)
     workflow = runtime.new(bundle, data, context)
     report = runtime.advance(workflow)
@@ -48,7 +51,8 @@ def start_in(session, process_id: str, data: dict, principal: Principal, config:
     step.events.extend(step_events(report, bundle, principal.username, role))
     snap = Snapshot(instance_id, process_id, version.model_hash, 1, 0, GENESIS, RUNNING, principal.username)
     write_step(session, snap, workflow, bundle, {}, step, report, principal.username, request_id, now, new=True)
-    return instance_id, workflow, bundle
+    facts.update(step.written, id=instance_id, process_version=version.version)
+    return facts, workflow, step
 
 
 def _starter_role(principal: Principal, version: ProcessVersion) -> str | None:
@@ -68,7 +72,7 @@ def load_for_update(session, instance: Instance, principal: Principal, role: str
     context = runtime.ExecContext(session, instance.id, instance.process_id, principal.username, role, config)
     workflow = runtime.load(bundle, instance.workflow, context)
     snap = Snapshot(instance.id, instance.process_id, instance.model_hash, instance.version,
-                    instance.journal_seq, instance.journal_head, instance.state, instance.started_by)
+                    instance.journal_seq, instance.journal_head, instance.state, instance.started_by, instance.error)
     return snap, bundle, workflow
 
 
@@ -78,11 +82,12 @@ def get(db: Database, instance_id: int, principal: Principal, config: dict) -> I
         bundle = definitions.bundle(session, instance.process_version_id, instance.process_id, instance.model_hash)
         context = runtime.ExecContext(None, instance.id, instance.process_id, principal.username, None, config)
         workflow = runtime.load(bundle, instance.workflow, context)
-        return _view(session, instance.id, workflow, bundle, instance)
+        return _view(session, instance._mapping, workflow)
 
 
-def _visible(session, instance_id: int, principal: Principal) -> Instance:
-    instance = session.get(Instance, instance_id)
+def _visible(session, instance_id: int, principal: Principal):
+    """The instance's row (attribute access like the model), if the caller may see it."""
+    instance = session.connection().execute(sql.SELECT_INSTANCE, {"_id": instance_id}).first()
     if instance is None:
         raise NotFound(f"Kasus {instance_id} tidak ditemukan. / Case {instance_id} not found.")
     if not principal.sees_everything and instance.started_by != principal.username:
@@ -91,22 +96,34 @@ def _visible(session, instance_id: int, principal: Principal) -> Instance:
     return instance
 
 
-def _view(session, instance_id: int, workflow, bundle, instance: Instance | None = None) -> InstanceView:
-    if instance is None:
-        session.flush()
-        instance = session.get(Instance, instance_id, populate_existing=True)
-    version = session.scalar(select(ProcessVersion.version).where(ProcessVersion.id == instance.process_version_id))
-    tasks = session.scalars(select(Task).where(Task.instance_id == instance_id, Task.state == READY)
-                            .order_by(Task.created_at)).all()
+def view_after(session, instance, step: Step, workflow) -> InstanceView:
+    """The view of a case just written: the row as read, updated with what the step wrote."""
+    return _view(session, {**instance._mapping, **step.written}, workflow, step)
+
+
+def _view(session, facts, workflow, step: Step | None = None) -> InstanceView:
+    """The case from its row's facts (a mapping) and its live workflow.
+
+    After a step whose open tasks were all written by that step, the rows are already known; otherwise
+    one query reads the open tasks.
+    """
+    if step is not None and step.open_rows is not None:
+        tasks = step.open_rows
+    else:
+        tasks = session.connection().execute(sql.OPEN_TASKS, {"_id": facts["id"]}).all()
     return InstanceView(
-        id=instance.id, process_id=instance.process_id, process_version=version, model_hash=instance.model_hash,
-        state=instance.state, data=runtime.case_data(workflow), tasks=[task_view(t) for t in tasks],
-        started_by=instance.started_by, started_at=instance.started_at, updated_at=instance.updated_at,
-        ended_at=instance.ended_at, error=instance.error, version=instance.version,
+        id=facts["id"], process_id=facts["process_id"], process_version=facts["process_version"],
+        model_hash=facts["model_hash"], state=facts["state"], data=runtime.case_data(workflow),
+        tasks=[task_view(t) for t in tasks], started_by=facts["started_by"], started_at=facts["started_at"],
+        updated_at=facts["updated_at"], ended_at=facts["ended_at"], error=facts["error"], version=facts["version"],
         elements=runtime.element_states(workflow))
 
 
-def task_view(t: Task) -> TaskView:
+def task_view(t) -> TaskView:
+    if isinstance(t, dict):
+        return TaskView(t["id"], t["instance_id"], t["process_id"], t["element_id"], t["name"], t["role"], t["form"],
+                        t["state"], t["assignee"], t["created_at"], t["due_at"], t["completed_at"],
+                        t["completed_by"], t["pasal"])
     return TaskView(t.id, t.instance_id, t.process_id, t.element_id, t.name, t.role, t.form, t.state, t.assignee,
                     t.created_at, t.due_at, t.completed_at, t.completed_by, t.pasal)
 
@@ -130,7 +147,7 @@ def cancel(db: Database, instance_id: int, principal: Principal, reason: str, co
         runtime.cancel(workflow)
         step = Step([Event("instance.cancelled", actor=principal.username, role=role, reason=reason)])
         _write_terminal(session, snap, workflow, bundle, before, step, principal, request_id, now, CANCELLED)
-        return _view(session, instance_id, workflow, bundle)
+        return view_after(session, instance, step, workflow)
 
 
 def _write_terminal(session, snap, workflow, bundle, before, step, principal, request_id, now, final_state):
@@ -144,9 +161,12 @@ def _write_terminal(session, snap, workflow, bundle, before, step, principal, re
                                  data={"task_id": task.id}))
     rows, seq, head = journal.rows_for(snap.id, snap.model_hash, snap.journal_seq, snap.journal_head, now,
                                        request_id, step.events)
-    result = session.execute(update(Instance).where(Instance.id == snap.id, Instance.version == snap.version).values(
-        version=snap.version + 1, workflow=runtime.dump(workflow), state=final_state, updated_at=now,
-        ended_at=now, journal_seq=seq, journal_head=head, next_timer_at=None))
+    values = {"workflow": runtime.dump(workflow), "serializer_version": runtime.SERIALIZER_VERSION,
+              "state": final_state, "updated_at": now, "ended_at": now, "journal_seq": seq, "journal_head": head,
+              "next_timer_at": None, "error": snap.error}
+    result = session.connection().execute(sql.UPDATE_INSTANCE_VERSIONED, {
+        "_id": snap.id, "_seen": snap.version, "_next": snap.version + 1, **values})
+    step.written = {**values, "version": snap.version + 1}
     if result.rowcount != 1:
         raise Conflict("This case was changed by someone else just now; reload and try again.")
     session.execute(update(Task).where(Task.instance_id == snap.id, Task.state == READY)
@@ -172,7 +192,7 @@ def retry(db: Database, instance_id: int, principal: Principal, config: dict, re
         step = Step([Event("instance.retried", actor=principal.username, role=role, reason=reason)])
         step.events.extend(step_events(report, bundle, principal.username, role))
         write_step(session, snap, workflow, bundle, before, step, report, principal.username, request_id, now)
-        return _view(session, instance_id, workflow, bundle)
+        return view_after(session, instance, step, workflow)
 
 
 def deliver_message(db: Database, instance_id: int, message: str, payload: dict, principal: Principal,
@@ -194,11 +214,11 @@ def deliver_message(db: Database, instance_id: int, message: str, payload: dict,
                            data={"message": message, **diff({}, payload)})])
         step.events.extend(step_events(report, bundle, principal.username, role))
         write_step(session, snap, workflow, bundle, before, step, report, principal.username, request_id, now)
-        return _view(session, instance_id, workflow, bundle)
+        return view_after(session, instance, step, workflow)
 
 
 def list_instances(db: Database, principal: Principal, *, process_id: str | None = None, state: str | None = None,
-                   limit: int = 50, after_id: int | None = None) -> list[dict]:
+                   limit: int = 50, after_id: int | None = None, started_from=None, started_to=None) -> list[dict]:
     with db.reader() as session:
         query = select(Instance.id, Instance.process_id, Instance.state, Instance.started_by, Instance.started_at,
                        Instance.updated_at, Instance.ended_at, Instance.model_hash)
@@ -210,5 +230,9 @@ def list_instances(db: Database, principal: Principal, *, process_id: str | None
             query = query.where(Instance.state == state)
         if after_id:
             query = query.where(Instance.id < after_id)
+        if started_from is not None:
+            query = query.where(Instance.started_at >= started_from)
+        if started_to is not None:
+            query = query.where(Instance.started_at < started_to)
         rows = session.execute(query.order_by(Instance.id.desc()).limit(limit)).mappings().all()
         return [dict(r) for r in rows]

@@ -59,7 +59,8 @@ def test_training_registration_quota_attendance_and_numbered_certificates(sop, d
     case = sop.start("pelatihan", as_="layanan")
     sop.do(case["id"], "jadwalkan", "layanan", JADWAL)
     training = sop.case(case["id"])["data"]["pelatihan"]["id"]
-    assert [a["jenis"] for a in api.client.get("/api/v1/pengumuman").get_json()["items"]] == ["pelatihan"]
+    assert [a["title"] for a in api.client.get("/api/v1/announcements").get_json()["items"]] == [
+        "Pelatihan: Pelatihan SPSE bagi penyedia"]
     assert daftar(sop, training, "a@example.id")["diterima"]
     assert daftar(sop, training, "a@example.id", as_="pengguna")["alasan"].startswith("Email ini sudah terdaftar")
     assert daftar(sop, training, "b@example.id", as_="pengguna")["diterima"]
@@ -117,9 +118,9 @@ def test_an_announcement_is_published_only_when_the_head_approves(sop, api):
     refused = sop.start("pengumuman_layanan", as_="layanan")
     sop.do(refused["id"], "susun", "layanan", text)
     sop.do(refused["id"], "setujui", "kepala", {"disetujui": False})
-    assert api.client.get("/api/v1/pengumuman").get_json()["items"] == []
+    assert api.client.get("/api/v1/announcements").get_json()["items"] == []
     case = sop.start("pengumuman_layanan", as_="layanan")
     sop.do(case["id"], "susun", "layanan", text)
     done = sop.do(case["id"], "setujui", "kepala", {"disetujui": True})
     assert done["state"] == "completed"
-    assert [a["judul"] for a in api.client.get("/api/v1/pengumuman").get_json()["items"]] == ["Akses SPSE lambat"]
+    assert [a["title"] for a in api.client.get("/api/v1/announcements").get_json()["items"]] == ["Akses SPSE lambat"]

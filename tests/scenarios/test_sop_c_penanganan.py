@@ -32,8 +32,8 @@ def test_an_outage_during_a_tender_is_announced_forwarded_to_lkpp_and_gets_a_ber
     sop.do(case["id"], "catat", "layanan", {**CATAT, "saat_tender": True, "kode_tender": "10012026",
                                             "nama_paket": "Rehabilitasi Jalan Merdeka", "umumkan": True})
     assert sop.case(case["id"])["data"]["prioritas"] == "P1"
-    public = api.client.get("/api/v1/pengumuman").get_json()["items"]
-    assert [a["jenis"] for a in public] == ["gangguan"]
+    public = api.client.get("/api/v1/announcements").get_json()["items"]
+    assert [a["title"].split(":")[0] for a in public] == ["Gangguan layanan SPSE"]
 
     sop.do(case["id"], "tangani", "admin_sistem", {**SELESAI, "hasil": "teruskan_lkpp",
                                                    "alasan_lkpp": "tidak_dapat_diselesaikan", "waktu_pulih": None})
@@ -53,7 +53,7 @@ def test_an_outage_during_a_tender_is_announced_forwarded_to_lkpp_and_gets_a_ber
     ba = sop.of_type(case["id"], "dokumen.diterbitkan")[-1]["data"]
     assert ba["jenis"] == "BA-GGN" and ba["nomor"].startswith("001/BA-GGN/LPSE/")
     assert sop.download(ba["dokumen_id"]).startswith(b"%PDF")
-    assert api.client.get("/api/v1/pengumuman").get_json()["items"] == []  # withdrawn once solved
+    assert api.client.get("/api/v1/announcements").get_json()["items"] == []  # withdrawn once solved
 
     # The reporter is not satisfied: the case goes back to handling.
     sop.do(case["id"], "konfirmasi", "layanan", {"pelapor_puas": False, "catatan_konfirmasi": "Masih lambat"})

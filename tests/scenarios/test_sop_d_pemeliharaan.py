@@ -58,9 +58,10 @@ def test_maintenance_is_announced_before_it_starts_then_done_and_withdrawn(sop, 
     assert "mulai" in past["errors"]
     sop.do(case["id"], "rencana", "admin_sistem", plan)
     sop.do(case["id"], "setujui", "kepala", {"disetujui": True})
-    public = api.client.get("/api/v1/pengumuman").get_json()["items"]
-    assert [a["jenis"] for a in public] == ["pemeliharaan"]
-    assert datetime.fromisoformat(public[0]["diterbitkan_pada"]) < datetime.fromisoformat(public[0]["mulai"])
+    public = api.client.get("/api/v1/announcements").get_json()["items"]
+    assert [a["title"] for a in public] == ["Pemeliharaan: Pembaruan kernel server SPSE"]
+    assert "Mulai 28 November 2026 pukul 22.00 WIB" in public[0]["body"]
+    assert datetime.fromisoformat(public[0]["created_at"]) < datetime(2026, 11, 28, 15, 0, tzinfo=timezone.utc)
     assert sop.case(case["id"])["tasks"] == []  # waiting for the start
     assert timers.run_due(db, app.config) == 0
     clock.advance(timedelta(days=2, hours=13, minutes=1))  # 28 Nov 22:01 WIB
@@ -68,7 +69,7 @@ def test_maintenance_is_announced_before_it_starts_then_done_and_withdrawn(sop, 
     done = sop.do(case["id"], "laksanakan", "admin_sistem", {"hasil": "Kernel diperbarui",
                                                              "selesai_pada": "2026-11-28T23:30:00"})
     assert done["state"] == "completed"
-    assert api.client.get("/api/v1/pengumuman").get_json()["items"] == []
+    assert api.client.get("/api/v1/announcements").get_json()["items"] == []
 
 
 def test_maintenance_the_head_does_not_approve_is_never_announced(sop, api):
@@ -80,4 +81,4 @@ def test_maintenance_the_head_does_not_approve_is_never_announced(sop, api):
         "selesai": end, "dampak_layanan": "Tidak ada"})
     done = sop.do(case["id"], "setujui", "kepala", {"disetujui": False, "catatan_kepala": "Tunda"})
     assert done["state"] == "completed"
-    assert api.client.get("/api/v1/pengumuman").get_json()["items"] == []
+    assert api.client.get("/api/v1/announcements").get_json()["items"] == []

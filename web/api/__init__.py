@@ -20,8 +20,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     api = AlurApi(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
-    from . import auth, definitions, documents, forms, health, instances, pengumuman, tasks
+    from . import announcements, auth, definitions, documents, forms, health, instances, tasks
 
-    for module in (health, auth, definitions, instances, tasks, documents, forms, pengumuman):
+    for module in (health, auth, definitions, instances, tasks, documents, forms, announcements):
         api.register_blueprint(module.blp)
     app.extensions["alur_api"] = api

@@ -43,6 +43,10 @@ def versions(process_id):
 
 @blp.route("/<process_id>/xml", methods=["GET"])
 @roles(*ROLES)
+@blp.doc(parameters=[{"in": "query", "name": "version", "schema": {"type": "integer"},
+                      "description": "A version number; the latest when absent"}],
+         responses={"200": {"description": "The BPMN 2.0 XML as deployed",
+                            "content": {"application/xml": {"schema": {"type": "string"}}}}})
 def xml(process_id):
     version = request.args.get("version", type=int)
     return Response(definitions.model_xml(database(), process_id, version), mimetype="application/xml")

@@ -6,22 +6,12 @@ from engine.errors import ValidationFailed
 from engine.roles import ROLES
 from engine.services import documents
 
-from ..auth import principal, roles
+from ..auth import ACTORS, principal, roles
 from ..extensions import database, engine_config
+from . import schemas
 
 blp = Blueprint("documents", __name__, url_prefix="/api/v1/documents",
                 description="Uploaded document scans (PDF, JPEG, PNG up to 5 MB)")
-
-
-class DocumentSchema(Schema):
-    id = fields.String()
-    sha256 = fields.String()
-    filename = fields.String()
-    content_type = fields.String()
-    size = fields.Integer()
-    uploaded_by = fields.String()
-    uploaded_at = fields.DateTime()
-    instance_id = fields.Integer(allow_none=True)
 
 
 class UploadSchema(Schema):
@@ -29,9 +19,9 @@ class UploadSchema(Schema):
 
 
 @blp.route("", methods=["POST"])
-@roles(*ROLES)
+@roles(*ACTORS)
 @blp.arguments(UploadSchema, location="files")
-@blp.response(201, DocumentSchema)
+@blp.response(201, schemas.Document)
 def upload(_files):
     upload = request.files.get("file")
     if upload is None:
@@ -44,6 +34,9 @@ def upload(_files):
 
 @blp.route("/<document_id>", methods=["GET"])
 @roles(*ROLES)
+@blp.doc(responses={"200": {"description": "The scan's bytes, if the caller may read it (404 otherwise)",
+                            "content": {"application/octet-stream": {"schema": {"type": "string",
+                                                                                "format": "binary"}}}}})
 def download(document_id):
     view, path = documents.open_document(database(), principal(), document_id, engine_config())
     response = send_file(path, mimetype=view.content_type, as_attachment=True, download_name=view.filename)

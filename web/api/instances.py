@@ -2,9 +2,10 @@ from flask import g
 from flask_smorest import Blueprint
 
 from engine.roles import ROLES
+from engine.services import documents as document_service
 from engine.services import instances, journal
 
-from ..auth import principal, roles
+from ..auth import ACTORS, principal, roles
 from ..extensions import database, engine_config
 from . import schemas
 
@@ -12,7 +13,7 @@ blp = Blueprint("instances", __name__, url_prefix="/api/v1/process-instances", d
 
 
 @blp.route("", methods=["POST"])
-@roles(*ROLES)
+@roles(*ACTORS)
 @blp.arguments(schemas.StartRequest)
 @blp.response(201, schemas.Instance)
 def start(body):
@@ -24,8 +25,10 @@ def start(body):
 @blp.arguments(schemas.InstanceQuery, location="query")
 @blp.response(200, schemas.InstanceList)
 def list_instances(query):
+    """Cases the caller may see (a supplier: their own), newest first, paged by `after` (keyset)."""
     items = instances.list_instances(database(), principal(), process_id=query.get("process"),
-                                     state=query.get("state"), limit=query["limit"], after_id=query.get("after"))
+                                     state=query.get("state"), limit=query["limit"], after_id=query.get("after"),
+                                     started_from=query.get("started_from"), started_to=query.get("started_to"))
     return {"items": items, "next_after": items[-1]["id"] if len(items) == query["limit"] else None}
 
 
@@ -37,7 +40,7 @@ def get(instance_id):
 
 
 @blp.route("/<int:instance_id>/cancel", methods=["POST"])
-@roles(*ROLES)
+@roles(*ACTORS)
 @blp.arguments(schemas.CancelRequest)
 @blp.response(200, schemas.Instance)
 def cancel(body, instance_id):
@@ -68,3 +71,11 @@ def events(instance_id):
     problem = journal.verify(database(), instance_id, principal())
     return {"items": items, "verified": problem is None, "broken_at": problem.seq if problem else None,
             "problem": problem.problem if problem else None}
+
+
+@blp.route("/<int:instance_id>/documents", methods=["GET"])
+@roles(*ROLES)
+@blp.response(200, schemas.DocumentList)
+def documents(instance_id):
+    """The document scans filed with the case; download each with `GET /api/v1/documents/{id}`."""
+    return {"items": document_service.list_for_instance(database(), principal(), instance_id)}

@@ -1,7 +1,7 @@
 """Request and response bodies of the REST API; the OpenAPI document is generated from these."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_dump, validate
 
 
 class TokenRequest(Schema):
@@ -114,10 +114,13 @@ class InstanceList(Schema):
 
 
 class InstanceQuery(Schema):
-    process = fields.String()
+    process = fields.String(metadata={"description": "Only cases of this process id"})
     state = fields.String(validate=validate.OneOf(["running", "completed", "cancelled", "error"]))
+    started_from = fields.DateTime(metadata={"description": "Started at or after (ISO 8601; a date means 00:00 UTC)"})
+    started_to = fields.DateTime(metadata={"description": "Started before (ISO 8601)"})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    after = fields.Integer(validate=validate.Range(min=1))
+    after = fields.Integer(validate=validate.Range(min=1),
+                           metadata={"description": "Keyset cursor: the `next_after` of the previous page"})
 
 
 class CancelRequest(Schema):
@@ -130,14 +133,27 @@ class MessageRequest(Schema):
 
 
 class TaskQuery(Schema):
-    process = fields.String()
+    process = fields.String(metadata={"description": "Only tasks of this process id"})
+    overdue = fields.Boolean(metadata={"description": "Only tasks past their due date"})
+    due_before = fields.DateTime(metadata={"description": "Only tasks due before this moment (ISO 8601)"})
+    assignee = fields.String(validate=validate.Length(min=1, max=64), metadata={
+        "description": "`me` (claimed by the caller), `none` (claimed by nobody) or a username"})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    cursor = fields.String(validate=validate.Length(max=400),
+                           metadata={"description": "Keyset cursor: the `next_cursor` of the previous page"})
 
 
 class TaskList(Schema):
     items = fields.List(fields.Nested(Task))
-    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                         metadata={"description": "Open tasks per process id under the same filters"})
+    next_cursor = fields.String(allow_none=True, metadata={"description": "Pass as `cursor` for the next page"})
+
+
+class ReassignRequest(Schema):
+    assignee = fields.String(required=True, allow_none=True, validate=validate.Length(min=1, max=64),
+                             metadata={"description": "Username holding the task's role; null releases the task"})
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class CompleteRequest(Schema):
@@ -171,3 +187,57 @@ class EventList(Schema):
 class Health(Schema):
     status = fields.String()
     database = fields.String()
+
+
+class Document(Schema):
+    id = fields.String()
+    sha256 = fields.String()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    uploaded_by = fields.String()
+    uploaded_at = fields.DateTime()
+    instance_id = fields.Integer(allow_none=True)
+
+
+class DocumentList(Schema):
+    items = fields.List(fields.Nested(Document))
+
+
+class FormList(Schema):
+    items = fields.List(fields.String(), metadata={"description": "Registered form names"})
+
+
+class FormQuery(Schema):
+    lang = fields.String(load_default="id", validate=validate.OneOf(["id", "en"]))
+
+
+class JsonSchema(Schema):
+    """A JSON Schema (draft 2020-12) document, passed through as generated from the form's marshmallow schema.
+
+    Beside the standard keywords: `x-title-en` (English title), `format: x-document` (an uploaded document
+    id from `POST /api/v1/documents`), `x-widget` (`textarea`, `radio`, `select` ...)."""
+
+    type = fields.String()
+    title = fields.String()
+    description = fields.String()
+    properties = fields.Dict()
+    required = fields.List(fields.String())
+
+    @post_dump(pass_original=True)
+    def _whole_document(self, data, original, **_kwargs):
+        return {**original, **data}
+
+
+class Announcement(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    body = fields.String()
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime(allow_none=True)
+    author = fields.String()
+    created_at = fields.DateTime()
+
+
+class AnnouncementList(Schema):
+    items = fields.List(fields.Nested(Announcement))

@@ -45,7 +45,7 @@ def buka_insiden(ctx: HandlerContext, uraian: str, sifat: str = "software", urge
     data = {"saluran": "pemantauan", "nama_pelapor": "Alur", "kontak_pelapor": "sistem", "uraian": uraian,
             "jenis": "masalah", "kategori": "teknis", "sifat": sifat, "urgensi": urgensi, "dampak": dampak,
             "kasus_asal": ctx.instance_id}
-    instance_id, _workflow, _bundle = instances.start_in(ctx.session, "penanganan_masalah", data, SYSTEM,
-                                                         ctx.config)
+    facts, _workflow, _step = instances.start_in(ctx.session, "penanganan_masalah", data, SYSTEM, ctx.config)
+    instance_id = facts["id"]
     ctx.emit("insiden.dibuka", kasus_insiden=instance_id, uraian=uraian)
     return {"kasus_insiden": instance_id}

@@ -1,7 +1,7 @@
 """lpse records for the SOPs
 
 Revision ID: 0003_sop
-Revises: 0002
+Revises: 0004_inbox_announcements
 Create Date: 2026-11-25 22:41:57.914445
 """
 from alembic import op
@@ -10,7 +10,7 @@ import engine.models.base
 
 
 revision = '0003_sop'
-down_revision = '0002'
+down_revision = '0004_inbox_announcements'
 branch_labels = None
 depends_on = None
 
@@ -88,23 +88,6 @@ def upgrade() -> None:
     with op.batch_alter_table('pemesanan_ruang', schema=None) as batch_op:
         batch_op.create_index('ix_pemesanan_ruang_tanggal', ['ruang', 'tanggal'], unique=False)
 
-    op.create_table('pengumuman',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('jenis', sa.String(length=24), nullable=False),
-    sa.Column('judul', sa.String(length=200), nullable=False),
-    sa.Column('isi', sa.Text(), nullable=False),
-    sa.Column('mulai', engine.models.base.UTCDateTime(), nullable=True),
-    sa.Column('sampai', engine.models.base.UTCDateTime(), nullable=True),
-    sa.Column('instance_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
-    sa.Column('diterbitkan_oleh', sa.String(length=64), nullable=False),
-    sa.Column('diterbitkan_pada', engine.models.base.UTCDateTime(), nullable=False),
-    sa.Column('dicabut_pada', engine.models.base.UTCDateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['instance_id'], ['instances.id'], name=op.f('fk_pengumuman_instance_id_instances')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_pengumuman'))
-    )
-    with op.batch_alter_table('pengumuman', schema=None) as batch_op:
-        batch_op.create_index('ix_pengumuman_terbit', ['diterbitkan_pada'], unique=False)
-
     op.create_table('peserta_pelatihan',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('pelatihan_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -125,10 +108,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('peserta_pelatihan')
-    with op.batch_alter_table('pengumuman', schema=None) as batch_op:
-        batch_op.drop_index('ix_pengumuman_terbit')
-
-    op.drop_table('pengumuman')
     with op.batch_alter_table('pemesanan_ruang', schema=None) as batch_op:
         batch_op.drop_index('ix_pemesanan_ruang_tanggal')
 
