@@ -290,15 +290,22 @@ def waiting_messages(workflow: BpmnWorkflow) -> list[str]:
 
 def deliver_message(workflow: BpmnWorkflow, name: str, payload: dict, correlations: dict | None = None) -> StepReport:
     """Hand an incoming message (e.g. LKPP's answer) to the tasks waiting for it."""
-    definition = next((t.task_spec.event_definition for t in workflow.event_manager.tasks.values()
-                       if isinstance(t.task_spec.event_definition, MessageEventDefinition)
-                       and t.task_spec.event_definition.name == name), None)
-    if definition is None:
-        raise LookupError(name)
+    definition = _waiting_definition(workflow, name) or MessageEventDefinition(name)
     event = BpmnEvent(definition, payload=payload, correlations=correlations or {})
     if workflow.event_manager.catch(event, internal=False) == 0:
         raise LookupError(name)
     return advance(workflow)
+
+
+def _waiting_definition(workflow: BpmnWorkflow, name: str):
+    """The waiting task's own message definition: the engine matches events by class as well as by name,
+    and the parser makes its own subclass (a Camunda-drawn receive task waits for one of those)."""
+    for task in workflow.event_manager.tasks.values():
+        definition = task.task_spec.event_definition
+        for each in [definition, *getattr(definition, "event_definitions", [])]:
+            if isinstance(each, MessageEventDefinition) and each.name == name:
+                return each
+    return None
 
 
 def element_states(workflow: BpmnWorkflow) -> dict[str, str]:

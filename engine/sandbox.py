@@ -1,40 +1,42 @@
 """The restricted evaluator for user-authored conditions and scripts.
 
 Diagrams are written by analysts, not by us, so their expressions are untrusted code. They are compiled
-with RestrictedPython (no imports, no names or attributes beginning with ``_``, no ``str.format``), run
-with a short list of safe functions, and bounded: a step budget and a CPU-time budget enforced by a
-trace function on the script's own frames, and size guards on ``*``, ``**`` and ``<<`` so that neither
-a long loop nor a single huge value can hold the server.
+with RestrictedPython (no imports, no names or attributes beginning with ``_``, no ``str.format``, no
+frame or generator internals), run with a short list of safe functions, and bounded by
+``engine.sandbox_limits``: steps and CPU time, iterations, the size of every string, list and number a
+guarded operation makes (checked before it runs), the total made, call depth, and memory.
 
-What a script may call is ``SAFE_FUNCTIONS`` below, documented in ``docs/scripting.md``.
+What a script may call is ``SAFE_FUNCTIONS``, documented in ``docs/scripting.md``.
 """
 from __future__ import annotations
 
 import ast
-import math
+import json
 import sys
-import time
-from datetime import date, datetime, timedelta
 from functools import lru_cache
-from operator import mul, lshift
 
 from RestrictedPython import RestrictingNodeTransformer, compile_restricted_eval, compile_restricted_exec
-from RestrictedPython.Guards import (
-    guarded_iter_unpack_sequence,
-    guarded_unpack_sequence,
-    safer_getattr,
+from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
+
+from . import sandbox_limits as limits
+from .sandbox_limits import (
+    MAX_CPU_SECONDS, MAX_DEPTH, MAX_INT_BITS, MAX_SEQUENCE, MAX_STEPS, SAFE_FUNCTIONS, SandboxViolation,
 )
 
+__all__ = ["SAFE_FUNCTIONS", "MAX_CPU_SECONDS", "MAX_DEPTH", "MAX_INT_BITS", "MAX_SEQUENCE", "MAX_STEPS",
+           "SandboxViolation", "ScriptError", "check", "evaluate", "execute"]
+
 FILENAME = "<alur-script>"
-MAX_STEPS = 200_000
-MAX_CPU_SECONDS = 2.0
-MAX_SEQUENCE = 100_000
-MAX_INT_BITS = 4096
 MAX_SOURCE = 20_000
-
-
-class SandboxViolation(Exception):
-    """The code tried something the sandbox does not allow, or broke a limit."""
+MAX_STORED = 1_000_000  # characters of JSON one script variable may take in the case
+# Builtins a script might reach for that are deliberately not there; named at deploy, not at run time.
+UNAVAILABLE = frozenset({
+    "eval", "exec", "compile", "open", "input", "print", "getattr", "setattr", "delattr", "hasattr", "globals",
+    "locals", "vars", "dir", "type", "object", "super", "classmethod", "staticmethod", "property", "memoryview",
+    "bytearray", "bytes", "iter", "next", "id", "hash", "callable", "format", "breakpoint", "help", "exit", "quit",
+    "__import__", "repr", "ascii", "chr", "ord", "map", "filter", "frozenset", "issubclass", "pow", "hex", "oct",
+    "bin", "slice", "complex",
+})
 
 
 class ScriptError(Exception):
@@ -46,56 +48,38 @@ class ScriptError(Exception):
         self.offending_line = offending_line
 
 
-# --- guards ---------------------------------------------------------------------------------
-
-def _sized(value) -> int:
-    try:
-        return len(value)
-    except TypeError:
-        return 1
-
-
-def _guard_binop(op: str, left, right):
-    if op == "mult":
-        for seq, count in ((left, right), (right, left)):
-            if isinstance(seq, (str, bytes, list, tuple)) and isinstance(count, int):
-                if _sized(seq) * max(count, 0) > MAX_SEQUENCE:
-                    raise SandboxViolation(f"result longer than {MAX_SEQUENCE} items")
-        return mul(left, right)
-    if op == "pow":
-        if isinstance(left, int) and isinstance(right, int) and right > 0:
-            if abs(left) > 1 and right * max(abs(left).bit_length(), 1) > MAX_INT_BITS:
-                raise SandboxViolation(f"number larger than {MAX_INT_BITS} bits")
-        return left ** right
-    if op == "lshift":
-        if isinstance(left, int) and isinstance(right, int) and right + left.bit_length() > MAX_INT_BITS:
-            raise SandboxViolation(f"number larger than {MAX_INT_BITS} bits")
-        return lshift(left, right)
-    raise SandboxViolation(op)
-
-
-_GUARDED_OPS = {ast.Mult: "mult", ast.Pow: "pow", ast.LShift: "lshift"}
+_GUARDED_OPS = {ast.Mult: "mult", ast.Pow: "pow", ast.LShift: "lshift", ast.Add: "add", ast.Mod: "mod"}
 
 
 class _Policy(RestrictingNodeTransformer):
-    """RestrictedPython's policy, plus size-guarded arithmetic and no class definitions."""
+    """RestrictedPython's policy, plus size-guarded operators and f-strings, and no class definitions."""
 
     def visit_BinOp(self, node: ast.BinOp):
         node = self.node_contents_visit(node)
         op = _GUARDED_OPS.get(type(node.op))
         if op is None:
             return node
-        call = ast.Call(
-            func=ast.Name("_binop_", ast.Load()),
-            args=[ast.Constant(op), node.left, node.right],
-            keywords=[],
-        )
+        call = ast.Call(func=ast.Name("_binop_", ast.Load()), args=[ast.Constant(op), node.left, node.right],
+                        keywords=[])
         return ast.fix_missing_locations(ast.copy_location(call, node))
 
+    def visit_FormattedValue(self, node: ast.FormattedValue):
+        node = self.node_contents_visit(node)
+        spec = node.format_spec if node.format_spec is not None else ast.Constant("")
+        call = ast.Call(func=ast.Name("_format_", ast.Load()),
+                        args=[node.value, ast.Constant(node.conversion), spec], keywords=[])
+        replaced = ast.FormattedValue(value=ast.copy_location(call, node), conversion=-1, format_spec=None)
+        return ast.fix_missing_locations(ast.copy_location(replaced, node))
+
     def visit_AugAssign(self, node: ast.AugAssign):
-        if type(node.op) in _GUARDED_OPS:
+        if type(node.op) in (ast.Mult, ast.Pow, ast.LShift):
             self.error(node, "Augmented *=, **= and <<= are not allowed; write x = x * y instead.")
         return super().visit_AugAssign(node)
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler):
+        if node.type is None:
+            self.error(node, "A bare except: is not allowed; write except Exception:.")
+        return self.node_contents_visit(node)
 
     def visit_ClassDef(self, node):
         self.error(node, "Class definitions are not allowed in scripts.")
@@ -114,95 +98,15 @@ class _Policy(RestrictingNodeTransformer):
         return node
 
 
-def _getitem(obj, key):
-    if isinstance(key, str) and key.startswith("_"):
-        raise SandboxViolation(f'key "{key}" begins with "_"')
-    return obj[key]
-
-
-def _getiter(obj):
-    return iter(obj)
-
-
-def _write(obj):
-    if isinstance(obj, (dict, list, set)):
-        return obj
-    raise SandboxViolation(f"cannot modify an object of type {type(obj).__name__}")
-
-
-def _inplacevar(op: str, x, y):
-    ops = {"+=": lambda: x + y, "-=": lambda: x - y, "/=": lambda: x / y, "//=": lambda: x // y,
-           "%=": lambda: x % y, "|=": lambda: x | y, "&=": lambda: x & y, "^=": lambda: x ^ y,
-           ">>=": lambda: x >> y}
-    if op not in ops:
-        raise SandboxViolation(f"operator {op} is not allowed")
-    result = ops[op]()
-    if isinstance(result, (str, list, tuple, bytes)) and len(result) > MAX_SEQUENCE:
-        raise SandboxViolation(f"result longer than {MAX_SEQUENCE} items")
-    return result
-
-
-def _safe_range(*args):
-    r = range(*args)
-    if len(r) > MAX_SEQUENCE:
-        raise SandboxViolation(f"range longer than {MAX_SEQUENCE}")
-    return r
-
-
-# --- the functions a script may call ---------------------------------------------------------
-
-def _now() -> str:
-    from . import clock
-
-    return clock.now().isoformat()
-
-
-def _today() -> str:
-    from . import clock
-
-    return clock.now().date().isoformat()
-
-
-def _add_working_days(start: str, days: int) -> str:
-    """ISO date ``days`` working days (Monday to Friday) after ``start``."""
-    current = date.fromisoformat(start[:10])
-    remaining = int(days)
-    if abs(remaining) > 3660:
-        raise SandboxViolation("too many working days")
-    step = 1 if remaining >= 0 else -1
-    while remaining:
-        current += timedelta(days=step)
-        if current.weekday() < 5:
-            remaining -= step
-    return current.isoformat()
-
-
-def _days_between(start: str, end: str) -> int:
-    return (date.fromisoformat(end[:10]) - date.fromisoformat(start[:10])).days
-
-
-def _add_duration(start: str, seconds: float) -> str:
-    return (datetime.fromisoformat(start) + timedelta(seconds=float(seconds))).isoformat()
-
-
-SAFE_FUNCTIONS = {
-    "abs": abs, "all": all, "any": any, "bool": bool, "dict": dict, "divmod": divmod,
-    "enumerate": enumerate, "float": float, "int": int, "isinstance": isinstance, "len": len,
-    "list": list, "max": max, "min": min, "range": _safe_range, "reversed": reversed, "round": round,
-    "set": set, "sorted": sorted, "str": str, "sum": sum, "tuple": tuple, "zip": zip,
-    "ceil": math.ceil, "floor": math.floor,
-    "now": _now, "today": _today, "add_working_days": _add_working_days,
-    "days_between": _days_between, "add_duration": _add_duration,
-}
 _CONSTANTS = {"None": None, "True": True, "False": False}
-
 _GUARDS = {
-    "_getattr_": safer_getattr,
-    "_getitem_": _getitem,
-    "_getiter_": _getiter,
-    "_write_": _write,
-    "_inplacevar_": _inplacevar,
-    "_binop_": _guard_binop,
+    "_getattr_": limits.guarded_getattr,
+    "_getitem_": limits.guarded_getitem,
+    "_getiter_": limits.guarded_iter,
+    "_write_": limits.guarded_write,
+    "_inplacevar_": limits.guarded_inplace,
+    "_binop_": limits.guarded_binop,
+    "_format_": limits.guarded_format,
     "_unpack_sequence_": guarded_unpack_sequence,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
 }
@@ -241,8 +145,37 @@ def _compile(source: str, compiler):
 
 
 def check(source: str, mode: str = "eval") -> None:
-    """Raise ``ScriptError`` when the source would be refused at run time (used at deploy)."""
-    (compile_expression if mode == "eval" else compile_script)(source)
+    """Raise ``ScriptError`` when the source would fail for certain at run time (used at deploy).
+
+    Beyond what RestrictedPython refuses, a call to a function that is neither one of ``SAFE_FUNCTIONS``
+    nor defined by the script itself is refused: case data is JSON and never callable, so such a call can
+    only fail when the case reaches it.
+    """
+    text = source.strip() if mode == "eval" else source
+    (compile_expression if mode == "eval" else compile_script)(text)
+    tree = ast.parse(text, mode=mode)
+    local = _names_bound(tree)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            name = node.func.id
+            if name in SAFE_FUNCTIONS or name in local:
+                continue
+            why = "is not available in scripts" if name in UNAVAILABLE else "is not a function scripts may call"
+            raise ScriptError(f"Line {node.lineno}: {name}() {why}; the functions are listed in docs/scripting.md",
+                              node.lineno, _source_line(text, node.lineno))
+
+
+def _names_bound(tree: ast.AST) -> set[str]:
+    """Names the script binds itself: functions, parameters, assignment and loop targets."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    return names
 
 
 def _line_of(message: str) -> int | None:
@@ -263,31 +196,35 @@ def _source_line(source: str, line: int | None) -> str | None:
 
 # --- running ----------------------------------------------------------------------------------
 
-class _Budget:
-    """A trace function that counts the script's own line events and watches the CPU clock."""
+class _Tracer:
+    """The trace function: counts the script's own line events, and the nesting of its own calls."""
 
-    def __init__(self):
-        self.steps = 0
-        self.deadline = time.process_time() + MAX_CPU_SECONDS
+    def __init__(self, budget: limits.Budget):
+        self.budget = budget
 
     def __call__(self, frame, event, arg):
         if frame.f_code.co_filename != FILENAME:
             return None
+        depth, outer = 0, frame
+        while outer is not None:
+            depth += outer.f_code.co_filename == FILENAME
+            outer = outer.f_back
+        if self.budget.exhausted:
+            raise SandboxViolation(self.budget.exhausted)
+        if depth > MAX_DEPTH:
+            self.budget.fail(f"calls nested deeper than {MAX_DEPTH}")
         return self._local
 
     def _local(self, frame, event, arg):
-        self.steps += 1
-        if self.steps > MAX_STEPS:
-            raise SandboxViolation(f"script ran more than {MAX_STEPS} steps")
-        if self.steps % 1000 == 0 and time.process_time() > self.deadline:
-            raise SandboxViolation(f"script used more than {MAX_CPU_SECONDS} s of CPU")
+        if event == "line":
+            self.budget.step()
         return self._local
 
 
 def _run(code, namespace: dict, source: str, mode: str):
-    budget = _Budget()
+    budget = limits.begin()
     previous = sys.gettrace()
-    sys.settrace(budget)
+    sys.settrace(_Tracer(budget))
     try:
         if mode == "eval":
             return eval(code, namespace)  # noqa: S307 - compiled by RestrictedPython, guarded above
@@ -304,6 +241,7 @@ def _run(code, namespace: dict, source: str, mode: str):
         raise ScriptError(detail, *_where(exc, source)) from None
     finally:
         sys.settrace(previous)
+        limits.end()
 
 
 def _where(exc: BaseException, source: str) -> tuple[int | None, str | None]:
@@ -333,5 +271,18 @@ def execute(script: str, data: dict) -> None:
     _run(code, namespace, script, "exec")
     result = {k: v for k, v in namespace.items()
               if k not in base and not k.startswith("_") and not callable(v)}
+    _storable(result)
     data.clear()
     data.update(result)
+
+
+def _storable(result: dict) -> None:
+    """The case keeps a script's variables as JSON: a circular, too deep or too large value fails here, as
+    the script's error, rather than when the step is written."""
+    for name, value in result.items():
+        try:
+            size = len(json.dumps(value, default=str))
+        except (ValueError, TypeError, RecursionError) as exc:
+            raise ScriptError(f"variable {name} cannot be kept in the case: {type(exc).__name__}: {exc}") from None
+        if size > MAX_STORED:
+            raise ScriptError(f"variable {name} is {size} characters as JSON; a case keeps at most {MAX_STORED}")

@@ -130,6 +130,8 @@ class Api:
         if as_ is not None:
             headers["Authorization"] = f"Bearer {self.token(as_)}"
         response = self.client.open(path, method=method, headers=headers, **kwargs)
+        # A large upload is spooled to a temporary file by the test client: close it now, not at gc.
+        response.request.environ["wsgi.input"].close()
         if expect is not None:
             assert response.status_code == expect, (response.status_code, response.get_json())
         return response

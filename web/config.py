@@ -31,6 +31,8 @@ DEFAULTS: dict[str, object] = {
     # Largest BPMN upload accepted, in bytes, and deepest XML nesting.
     "MAX_BPMN_BYTES": 2 * 1024 * 1024,
     "MAX_XML_DEPTH": 64,
+    # Most BPMN-namespace elements one uploaded file may hold (a large SOP has about 2,000).
+    "MAX_BPMN_ELEMENTS": 10_000,
     # Largest uploaded document scan (PDF, JPEG, PNG), in bytes.
     "MAX_UPLOAD_BYTES": 5 * 1024 * 1024,
     # Python modules that register service-task handlers and forms at start-up.

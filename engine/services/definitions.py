@@ -54,7 +54,8 @@ def deploy(db: Database, files: list[tuple[str, bytes]], actor: Principal, confi
         raise DeployRefused("no file uploaded", [{"element_id": None, "severity": "error",
                                                   "message": "no file", "fix": "Upload a .bpmn file in field `file`."}])
     limits = {"max_bytes": int(config["MAX_BPMN_BYTES"]), "max_depth": int(config["MAX_XML_DEPTH"])}
-    documents = [bpmn.read(data, name, **limits) for name, data in files]
+    documents = [bpmn.read(data, name, max_elements=int(config["MAX_BPMN_ELEMENTS"]), **limits)
+                 for name, data in files]
     with db.reader() as session:
         context = _context_documents(session, documents, limits)
     infos, problems = bpmn.analyse(documents, context)

@@ -209,7 +209,12 @@ def deliver_message(db: Database, instance_id: int, message: str, payload: dict,
             raise Conflict(f"Kasus {instance_id} tidak menunggu pesan \"{message}\". / "
                            f"Case {instance_id} is not waiting for message \"{message}\".")
         before = {t.id: t for t in runtime.human_tasks(workflow, bundle)}
-        report = runtime.deliver_message(workflow, message, payload)
+        try:
+            report = runtime.deliver_message(workflow, message, payload)
+        except LookupError:
+            raise Conflict(f"Kasus {instance_id} tidak menerima pesan \"{message}\" saat ini. / "
+                           f"Case {instance_id} does not accept message \"{message}\" now "
+                           "(its correlation does not match).") from None
         step = Step([Event("message.received", actor=principal.username, role=role,
                            data={"message": message, **diff({}, payload)})])
         step.events.extend(step_events(report, bundle, principal.username, role))

@@ -18,6 +18,7 @@ class TokenResponse(Schema):
 
 class ProblemItem(Schema):
     element_id = fields.String(allow_none=True)
+    element_name = fields.String(allow_none=True)
     severity = fields.String()
     message = fields.String()
     fix = fields.String()
