@@ -9,10 +9,16 @@ from collections.abc import Callable
 from .db import Database
 from .services import timers
 
+# The outbox (webhooks and e-mail, issues 7 and 10). Imported here, not when the job first runs, because
+# importing it registers the journal listener that writes outbox rows, which a timer firing already needs.
+from notifications import digest, overdue  # noqa: E402  (after the engine's own imports)
+from webhooks import delivery  # noqa: E402
+
 log = logging.getLogger(__name__)
 
 # Further kinds of due work register here: each takes (db, config) and returns how much it did.
 JOBS: list[Callable[[Database, dict], int]] = [timers.run_due]
+JOBS.extend([delivery.run_due, digest.run_due, overdue.run_due])
 
 
 def run_once(db: Database, config: dict) -> int:

@@ -10,7 +10,15 @@ import pytest
 from conftest import BPMN
 from hostile_payloads import _gzip_bomb, payloads
 
-CANARY_PORT = 8160
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+CANARY_PORT = _free_port()  # chosen at import: the payloads below embed the canary's address
 
 
 @pytest.fixture
@@ -46,7 +54,7 @@ def canary():
     server.server_close()
 
 
-CASES = payloads("http://127.0.0.1:8160", 2 * 1024 * 1024)
+CASES = payloads(f"http://127.0.0.1:{CANARY_PORT}", 2 * 1024 * 1024)
 
 
 @pytest.mark.timeout(10)

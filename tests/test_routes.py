@@ -43,9 +43,16 @@ def test_every_route_declares_its_roles(app):
             assert set(declared) <= set(ROLES), rule
 
 
+# An auditor's own inbox of notifications is theirs to mark read and to configure: that changes nothing of
+# any case, document or account but their own reading state.
+PERSONAL = {"/api/v1/notifications/<int:notification_id>/read", "/api/v1/notifications/read-all",
+            "/api/v1/notifications/settings", "/notifications/<int:notification_id>/read",
+            "/notifications/read-all", "/notifications/settings"}
+
+
 def test_an_auditor_reads_and_never_writes(app):
     writers = [(rule, method) for rule, method, _p, declared in routes(app)
-               if method in UNSAFE and declared != "public" and "auditor" in declared]
+               if method in UNSAFE and declared != "public" and "auditor" in declared and rule not in PERSONAL]
     assert writers == []
 
 

@@ -63,6 +63,29 @@ DEFAULTS: dict[str, object] = {
     # SOP (f): where backups are written, and the scratch PostgreSQL database a backup is restored into.
     "BACKUP_DIR": "",
     "BACKUP_RESTORE_URL": "",
+    # --- Webhooks and e-mail (docs/webhooks.md, docs/notifications.md) ---
+    # Internal hosts, addresses or networks (CIDR) webhooks may call, comma-separated; everything else internal
+    # (loopback, private, link-local, metadata) is refused.
+    "WEBHOOK_ALLOW_HOSTS": "",
+    # Seconds one webhook request or SMTP conversation may take.
+    "DELIVERY_TIMEOUT_SECONDS": 10.0,
+    # Deliveries one worker sends at the same time.
+    "OUTBOX_CONCURRENCY": 8,
+    # Outgoing mail: no host means mail is written to MAIL_DIR instead (development mode).
+    "SMTP_HOST": "",
+    "SMTP_PORT": 587,
+    "SMTP_SECURITY": "starttls",  # starttls, tls or none
+    "SMTP_USERNAME": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_FROM": "Alur LPSE <noreply@localhost>",
+    "SMTP_CA_FILE": "",  # extra CA certificate(s) to trust for the SMTP server; empty: the system's
+    "MAIL_DIR": "",  # empty: <VAR_DIR>/mail
+    # Address of Alur as people reach it, for links in e-mails.
+    "BASE_URL": "http://127.0.0.1:8000",
+    # Notification templates shipped as files (a template edited in the app takes precedence).
+    "NOTIFICATION_TEMPLATE_DIR": "",  # empty: workflows/notifications
+    # The daily digest of task notifications goes out at this hour, in this time zone.
+    "DIGEST_HOUR": 7,
 }
 
 

@@ -13,3 +13,11 @@ from .task import Task
 __all__ = ["Announcement", "Base", "BpmnModel", "DaftarHitam", "Document", "IdentitasPengguna", "Instance", "JournalEvent",
            "LoginFailure", "NomorSurat", "Pelatihan", "PemesananRuang", "PesertaPelatihan", "ProcessVersion", "Task",
            "User"]
+
+# The outbox, webhooks and notifications (issues 7 and 10).
+from .notification import Notification, NotificationSetting, NotificationTemplate, OverdueNotice  # noqa: E402
+from .outbox import DeliveryAttempt, OutboxMessage  # noqa: E402
+from .webhook import HookRequest, InboundHook, WebhookEndpoint  # noqa: E402
+
+__all__ += ["DeliveryAttempt", "HookRequest", "InboundHook", "Notification", "NotificationSetting",
+            "NotificationTemplate", "OutboxMessage", "OverdueNotice", "WebhookEndpoint"]

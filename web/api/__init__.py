@@ -24,4 +24,11 @@ def init_app(app: Flask) -> None:
 
     for module in (health, auth, definitions, instances, tasks, documents, forms, announcements):
         api.register_blueprint(module.blp)
+    from . import hooks, webhooks  # issue 7: outgoing webhooks and incoming hooks
+
+    api.register_blueprint(webhooks.blp)
+    api.register_blueprint(hooks.blp)
+    from . import notifications  # issue 10: notifications
+
+    api.register_blueprint(notifications.blp)
     app.extensions["alur_api"] = api

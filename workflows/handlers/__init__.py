@@ -13,3 +13,4 @@ from . import (  # noqa: F401
     umum,
     umum_kasus,
 )
+from . import notifikasi  # noqa: F401,E402  (issue 10: notifications)

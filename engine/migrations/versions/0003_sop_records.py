@@ -1,7 +1,7 @@
 """lpse records for the SOPs
 
 Revision ID: 0003_sop
-Revises: 0004_inbox_announcements
+Revises: 0010_notifications
 Create Date: 2026-11-25 22:41:57.914445
 """
 from alembic import op
@@ -10,7 +10,7 @@ import engine.models.base
 
 
 revision = '0003_sop'
-down_revision = '0004_inbox_announcements'
+down_revision = '0010_notifications'
 branch_labels = None
 depends_on = None
 
