@@ -269,6 +269,11 @@ def refresh_timers(workflow: BpmnWorkflow) -> StepReport:
     return advance(workflow)
 
 
+# SpiffWorkflow's timer event types; a date timer's class name does not end in "TimerEventDefinition".
+_TIMER_TYPES = frozenset({"TimerEventDefinition", "TimeDateEventDefinition", "DurationTimerEventDefinition",
+                          "CycleTimerEventDefinition"})
+
+
 def next_timer(workflow: BpmnWorkflow) -> datetime | None:
     """When the earliest waiting timer of the workflow falls due (None when nothing waits on time)."""
     return min((due for _element, due in _timers(workflow)), default=None)

@@ -3,4 +3,4 @@
 A diagram names a form in the user task's extension property ``form``; the UI renders it from the JSON
 Schema that ``forms.export`` produces, and the engine validates every submission with the schema.
 """
-from . import umum  # noqa: F401
+from . import infrastruktur, layanan, pemeliharaan, penanganan, penonaktifan, registrasi, umum  # noqa: F401

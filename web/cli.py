@@ -177,5 +177,9 @@ from .cli_worker import incidents, schedules  # noqa: E402 - the worker's comman
 main.add_command(incidents)
 main.add_command(schedules)
 
+from workflows.cli import traceability  # noqa: E402 - registered after the core commands
+
+main.add_command(traceability)
+
 if __name__ == "__main__":
     main()

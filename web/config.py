@@ -60,6 +60,19 @@ DEFAULTS: dict[str, object] = {
     "LOGIN_WINDOW_SECONDS": 900,
     # Where `npm ci` put the browser packages (bpmn-js, swagger-ui-dist) that Alur serves under /vendor/.
     "NODE_MODULES": str(ROOT / "node_modules"),
+    # The letterhead of the documents the SOPs produce (dates on them use TIMEZONE).
+    "LPSE_INSTANSI": "Pemerintah Kota Blitar",
+    "LPSE_KOTA": "Blitar",
+    # SOP (e): thresholds of the daily capacity check, and what it must be able to reach.
+    "KAPASITAS_BATAS_CPU": 90.0,
+    "KAPASITAS_BATAS_RAM": 90.0,
+    "KAPASITAS_BATAS_DISK": 85.0,
+    "KAPASITAS_BATAS_DB_MB": 10240.0,
+    "KAPASITAS_TUJUAN_KONEKSI": "",
+    "KAPASITAS_AKSES_LKPP": "",
+    # SOP (f): where backups are written, and the scratch PostgreSQL database a backup is restored into.
+    "BACKUP_DIR": "",
+    "BACKUP_RESTORE_URL": "",
     # --- Webhooks and e-mail (docs/webhooks.md, docs/notifications.md) ---
     # Internal hosts, addresses or networks (CIDR) webhooks may call, comma-separated; everything else internal
     # (loopback, private, link-local, metadata) is refused.

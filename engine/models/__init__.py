@@ -10,11 +10,13 @@ from .job import Job
 from .journal import JournalEvent
 from .lease import Lease
 from .login import LoginFailure
+from .lpse import DaftarHitam, IdentitasPengguna, NomorSurat, Pelatihan, PemesananRuang, PesertaPelatihan
 from .schedule import Schedule
 from .task import Task
 
-__all__ = ["Announcement", "Base", "BpmnModel", "Document", "Incident", "Instance", "Job", "JournalEvent", "Lease",
-           "LoginFailure", "ProcessVersion", "Schedule", "Task", "User"]
+__all__ = ["Announcement", "Base", "BpmnModel", "DaftarHitam", "Document", "IdentitasPengguna", "Incident", "Instance",
+           "Job", "JournalEvent", "Lease", "LoginFailure", "NomorSurat", "Pelatihan", "PemesananRuang",
+           "PesertaPelatihan", "ProcessVersion", "Schedule", "Task", "User"]
 
 # The outbox, webhooks and notifications (issues 7 and 10).
 from .notification import Notification, NotificationSetting, NotificationTemplate, OverdueNotice  # noqa: E402

@@ -124,6 +124,8 @@ def _store(session, documents, infos, context_hashes, username) -> list[Deployed
         for doc in documents:
             if any(p.get("id") == info.process_id for p in bpmn.executable_processes(doc)):
                 by_doc.setdefault(doc.sha256, []).append(info)
+    # Call activities may reach processes in other files of the same set: pin those files too.
+    in_set = {p.get("id"): doc.sha256 for doc in documents for p in bpmn.executable_processes(doc)}
     deployed = []
     for doc in documents:
         existing = session.scalar(select(BpmnModel.id).where(BpmnModel.sha256 == doc.sha256))
@@ -144,7 +146,8 @@ def _store(session, documents, infos, context_hashes, username) -> list[Deployed
         for info in doc_infos:
             current = session.scalar(select(func.max(ProcessVersion.version))
                                      .where(ProcessVersion.process_id == info.process_id)) or 0
-            deps = {pid: context_hashes[pid] for pid in info.calls if pid in context_hashes}
+            pinned = {**context_hashes, **in_set}
+            deps = {pid: pinned[pid] for pid in info.calls if pid in pinned and pinned[pid] != doc.sha256}
             session.add(ProcessVersion(process_id=info.process_id, version=current + 1, name=info.name,
                                        model_id=model.id, model_hash=doc.sha256,
                                        starter_roles=list(info.starter_roles), dependencies=deps,

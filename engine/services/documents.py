@@ -6,6 +6,7 @@ temporary file and renamed, so a crash never leaves half a file under a real nam
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
@@ -63,8 +64,6 @@ def _path(config: dict, sha256: str) -> Path:
 
 def store(db: Database, principal: Principal, filename: str, data: bytes, config: dict,
           instance_id: int | None = None) -> DocumentView:
-    import hashlib
-
     limit = int(config["MAX_UPLOAD_BYTES"])
     if len(data) > limit:
         size = f"{limit / 1048576:g} MB" if limit >= 1048576 else f"{limit // 1024} KB"
@@ -81,6 +80,24 @@ def store(db: Database, principal: Principal, filename: str, data: bytes, config
 
         raise Forbidden("An auditor reads and never uploads.")
     content_type, extension = kind
+    digest = save_bytes(config, data)
+    view = DocumentView(uuid.uuid4().hex, digest, _safe_name(filename, extension), content_type, len(data),
+                        principal.username, clock.now(), None)
+    with db.unit_of_work() as session:
+        if instance_id is not None:
+            _check_instance(session, instance_id, principal)
+        session.add(Document(id=view.id, sha256=digest, filename=view.filename, content_type=content_type,
+                             size=view.size, uploaded_by=principal.username, uploaded_at=view.uploaded_at,
+                             instance_id=instance_id))
+    return DocumentView(**{**view.__dict__, "instance_id": instance_id})
+
+
+def save_bytes(config: dict, data: bytes) -> str:
+    """Write ``data`` under its SHA-256 (temporary file, fsync, rename) and return the digest.
+
+    Content-addressed, so writing the same bytes twice is harmless, and a file whose database row was
+    rolled back is only an orphan, never a wrong answer.
+    """
     digest = hashlib.sha256(data).hexdigest()
     target = _path(config, digest)
     if not target.exists():
@@ -95,15 +112,19 @@ def store(db: Database, principal: Principal, filename: str, data: bytes, config
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-    view = DocumentView(uuid.uuid4().hex, digest, _safe_name(filename, extension), content_type, len(data),
-                        principal.username, clock.now(), None)
-    with db.unit_of_work() as session:
-        if instance_id is not None:
-            _check_instance(session, instance_id, principal)
-        session.add(Document(id=view.id, sha256=digest, filename=view.filename, content_type=content_type,
-                             size=view.size, uploaded_by=principal.username, uploaded_at=view.uploaded_at,
-                             instance_id=instance_id))
-    return DocumentView(**{**view.__dict__, "instance_id": instance_id})
+    return digest
+
+
+def add_generated(session, config: dict, instance_id: int, filename: str, data: bytes, content_type: str,
+                  author: str) -> DocumentView:
+    """Inside a step: store a document the case produced (a Berita Acara, a report) and link it to the case."""
+    digest = save_bytes(config, data)
+    view = DocumentView(uuid.uuid4().hex, digest, filename, content_type, len(data), author, clock.now(),
+                        instance_id)
+    session.add(Document(id=view.id, sha256=digest, filename=filename, content_type=content_type, size=len(data),
+                         uploaded_by=author, uploaded_at=view.uploaded_at, instance_id=instance_id))
+    session.flush()
+    return view
 
 
 def _check_instance(session, instance_id: int, principal: Principal) -> None:

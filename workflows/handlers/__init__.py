@@ -1,3 +1,16 @@
 """Service-task handlers, registered by name. Importing this package registers them all."""
-from . import umum  # noqa: F401
-from . import notifikasi  # noqa: F401  (issue 10: notifications)
+from . import (  # noqa: F401
+    arsip,
+    kapasitas,
+    laporan,
+    layanan,
+    pemberitahuan,
+    penanganan,
+    pengumuman,
+    penonaktifan,
+    registrasi,
+    ruang_server,
+    umum,
+    umum_kasus,
+)
+from . import notifikasi  # noqa: F401,E402  (issue 10: notifications)
