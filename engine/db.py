@@ -18,6 +18,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import freshness
+
 _WRITE = "alur_write"
 
 
@@ -42,6 +44,8 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+            finally:
+                freshness.bump()  # read caches of this process drop what this write may have changed
 
     @contextlib.contextmanager
     def reader(self) -> Iterator[Session]:

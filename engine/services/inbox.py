@@ -13,11 +13,13 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Integer, and_, bindparam, func, literal_column, or_, select, union_all
 
+from .. import freshness
 from ..db import Database
 from ..errors import ValidationFailed
 from ..models import Task
@@ -69,11 +71,32 @@ def inbox(db: Database, principal: Principal, filters: Filters = Filters(), *, l
         rows = connection.execute(_page_statement(len(roles), bool(filters.process_id),
                                                   filters.due_before is not None, assignee_mode, cursor_mode),
                                   params).mappings().all()
-        counts = dict(connection.execute(_count_statement(len(roles), filters.due_before is not None,
-                                                          assignee_mode), params).all()) if count else None
+        counts = _counts(connection, principal, roles, filters, assignee_mode, params) if count else None
     items = [task_view(dict(r)) for r in rows[:limit]]
     next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return Page(items, counts, next_cursor)
+
+
+# Counts per process cost a scan of the caller's open tasks; an inbox asked for again and again (every page
+# view, every client poll) reuses them for COUNTS_TTL seconds. A write in this process drops them at once;
+# another process's write is seen within COUNTS_TTL.
+COUNTS_TTL = 5.0
+_counts_cache: dict[tuple, tuple[float, int, dict[str, int]]] = {}
+
+
+def _counts(connection, principal: Principal, roles: list[str], filters: Filters, assignee_mode: str,
+            params: dict) -> dict[str, int]:
+    key = (principal.username, tuple(roles), filters.due_before, filters.assignee)
+    cached = _counts_cache.get(key)
+    now = time.monotonic()
+    if cached is not None and cached[1] == freshness.generation and now - cached[0] < COUNTS_TTL:
+        return dict(cached[2])
+    counts = dict(connection.execute(_count_statement(len(roles), filters.due_before is not None, assignee_mode),
+                                     params).all())
+    if len(_counts_cache) > 10_000:
+        _counts_cache.clear()
+    _counts_cache[key] = (now, freshness.generation, counts)
+    return dict(counts)
 
 
 # Statements are built once per shape (how many roles, which filters) with bound parameters: building a
