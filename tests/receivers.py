@@ -1,13 +1,21 @@
 """Real receivers on loopback for delivery tests: an HTTP server for webhooks.
 
-Ports come from this issue's range (8170-8179) so parallel suites of other helpers do not collide.
+Each test takes a free port (``free_port``): a fixed one collides with any other suite running on the machine.
 """
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def free_port() -> int:
+    """A port nobody listens on now (the kernel's choice); a receiver may be started on it later."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @dataclass
@@ -20,9 +28,9 @@ class Received:
 class Receiver:
     """Answers every POST with ``status`` (or what ``answer(received)`` returns) and keeps what it got."""
 
-    def __init__(self, port: int):
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}/hook"
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}/hook"
         self.received: list[Received] = []
         self.status = 200
         self.headers: dict[str, str] = {}
@@ -88,8 +96,8 @@ class SmtpSink:
     address to the reply its RCPT TO gets (e.g. ``"550 5.1.1 no such user"``).
     """
 
-    def __init__(self, port: int, **smtp_options):
-        self.port = port
+    def __init__(self, port: int | None = None, **smtp_options):
+        self.port = port or free_port()
         self.messages: list = []
         self.refuse: str | None = None
         self.refuse_rcpt: dict[str, str] = {}

@@ -16,10 +16,11 @@ from sqlalchemy import select, update
 from conftest import BPMN
 from engine import clock
 from engine.models import OutboxMessage, User
-from receivers import SmtpSink
+from receivers import SmtpSink, free_port
 from test_webhooks import deliver_until_idle, rows
 
-SMTP_PORT = 8175
+SMTP_PORT = free_port()
+SMTPS_PORT = free_port()
 APPLICANT = {"nama_perusahaan": "CV Maju Jaya", "email_pemohon": "direktur@majujaya.co.id",
              "nik": "3572010101010001", "npwp": "012345678901000"}
 
@@ -99,10 +100,10 @@ def test_starttls_and_credentials_from_the_configuration(app, api, db, tmp_path)
         logins.append(ok)
         return AuthResult(success=ok, handled=False)
 
-    sink = SmtpSink(SMTP_PORT + 1, tls_context=server_context, require_starttls=True, auth_required=True,
+    sink = SmtpSink(SMTPS_PORT, tls_context=server_context, require_starttls=True, auth_required=True,
                     auth_require_tls=True, authenticator=authenticator, auth_exclude_mechanism=["LOGIN"]).start()
     try:
-        app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=SMTP_PORT + 1, SMTP_SECURITY="starttls",
+        app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=SMTPS_PORT, SMTP_SECURITY="starttls",
                           SMTP_USERNAME="alur@lpse", SMTP_PASSWORD="salah", SMTP_CA_FILE=str(ca_file))
         api.deploy(BPMN / "notifikasi.bpmn")
         register_and_decide(api, APPLICANT, {"disetujui": True})

@@ -57,7 +57,7 @@ def test_the_allow_list_opens_only_what_it_names():
 
 def test_the_check_holds_when_the_delivery_connects(app, api, db):
     """An endpoint allowed once is refused when the allow-list no longer names it: no request leaves."""
-    receiver = Receiver(8171).start()
+    receiver = Receiver().start()
     try:
         app.config["WEBHOOK_ALLOW_HOSTS"] = "127.0.0.1,localhost"
         by_address = subscribe(api, receiver.url, ["task.created"])
@@ -96,7 +96,7 @@ def test_dns_rebinding_cannot_steer_the_connection_inside(app, api, db, monkeypa
     """The name resolves to a public address for the check; a second look-up would say loopback. The request
     goes to the public address it was checked for, never to the receiver on loopback; and when the name
     resolves to loopback at the next attempt's check, that attempt is refused."""
-    receiver = Receiver(8172).start()
+    receiver = Receiver().start()
     try:
         app.config["DELIVERY_TIMEOUT_SECONDS"] = 1.0
         public, inside = ["93.184.216.34"], ["127.0.0.1"]
@@ -119,7 +119,7 @@ def test_dns_rebinding_cannot_steer_the_connection_inside(app, api, db, monkeypa
 
 
 def test_the_connection_goes_to_the_checked_address_with_the_original_host_header(app, api, monkeypatch):
-    receiver = Receiver(8173).start()
+    receiver = Receiver().start()
     try:
         app.config["WEBHOOK_ALLOW_HOSTS"] = "127.0.0.0/8"
         asked = _fake_dns(monkeypatch, {"pinned.example": [["127.0.0.1"], ["127.0.0.1"], ["10.255.255.1"]]})

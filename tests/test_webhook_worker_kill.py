@@ -37,7 +37,7 @@ def _wait(condition, timeout: float) -> bool:
 
 
 def test_a_worker_killed_mid_delivery_redelivers_with_the_same_webhook_id(app, api, db, database_url, tmp_path):
-    receiver = Receiver(8174)
+    receiver = Receiver()
     receiver.hold = threading.Event()  # the receiver keeps the first request open
     receiver.start()
     app.config["WEBHOOK_ALLOW_HOSTS"] = "127.0.0.1"

@@ -17,10 +17,10 @@ from conftest import BPMN
 from engine import clock
 from engine.models import DeliveryAttempt, OutboxMessage
 from engine.registry import HandlerContext, handler
-from receivers import Receiver
+from receivers import Receiver, free_port
 from webhooks import delivery, outbox
 
-PORT = 8170
+PORT = free_port()  # chosen at import: subscriptions below name it before a receiver listens
 PERSONAL = {"nama": "CV Maju Jaya", "nik": "3572010101010001", "npwp": "01.234.567.8-901.000",
             "catatan": "NIK pemohon 3572 0101 0101 0001 cocok dengan KTP"}
 
@@ -87,7 +87,7 @@ def run_domain_case(api) -> dict:
 # --- subscriptions -------------------------------------------------------------------------------
 
 def test_subscription_lifecycle_through_the_api(api, loopback_allowed):
-    created = subscribe(api, "http://127.0.0.1:8170/hook", ["task.created", "registration.*"])
+    created = subscribe(api, f"http://127.0.0.1:{PORT}/hook", ["task.created", "registration.*"])
     assert created["state"] == "active" and created["events"] == ["task.created", "registration.*"]
     assert created["secret"].startswith("whsec_")
     assert len(base64.b64decode(created["secret"][6:])) == 32
@@ -112,11 +112,11 @@ def test_only_admin_sistem_manages_webhooks_and_bad_input_says_what_to_fix(api, 
     api.call("GET", "/api/v1/webhooks", as_="verifikator", expect=403)
     bad = subscribe(api, "ftp://example.org/x", ["*"], expect=422)
     assert bad["errors"]["url"][0].startswith("Hanya http")
-    bad = subscribe(api, "http://127.0.0.1:8170/", [], expect=422)
+    bad = subscribe(api, f"http://127.0.0.1:{PORT}/", [], expect=422)
     assert "events" in bad["errors"]
-    bad = subscribe(api, "http://127.0.0.1:8170/", ["Task Created!"], expect=422)
+    bad = subscribe(api, f"http://127.0.0.1:{PORT}/", ["Task Created!"], expect=422)
     assert "Task Created!" in bad["errors"]["events"][0]
-    bad = subscribe(api, "http://user:pw@127.0.0.1:8170/", ["*"], expect=422)
+    bad = subscribe(api, f"http://user:pw@127.0.0.1:{PORT}/", ["*"], expect=422)
     assert "credentials" in bad["errors"]["url"][0]
     assert api.call("GET", "/api/v1/webhooks", as_="admin_sistem", expect=200).get_json()["items"] == []
 
@@ -124,8 +124,8 @@ def test_only_admin_sistem_manages_webhooks_and_bad_input_says_what_to_fix(api, 
 # --- the outbox ----------------------------------------------------------------------------------
 
 def test_every_public_event_gets_an_outbox_row_per_matching_subscription(api, db, loopback_allowed):
-    everything = subscribe(api, "http://127.0.0.1:8170/all")
-    tasks_only = subscribe(api, "http://127.0.0.1:8170/tasks", ["task.*"])
+    everything = subscribe(api, f"http://127.0.0.1:{PORT}/all")
+    tasks_only = subscribe(api, f"http://127.0.0.1:{PORT}/tasks", ["task.*"])
     case = run_two_lane_case(api)
     all_types = [r.event_type for r in rows(db, endpoint_id=everything["id"])]
     assert all_types == ["instance.started", "task.created", "task.completed", "task.created", "task.completed",
@@ -143,7 +143,7 @@ def test_every_public_event_gets_an_outbox_row_per_matching_subscription(api, db
 
 
 def test_outbox_rows_exist_only_for_committed_changes(app, api, db, loopback_allowed):
-    endpoint = subscribe(api, "http://127.0.0.1:8170/hook", ["task.completed"])
+    endpoint = subscribe(api, f"http://127.0.0.1:{PORT}/hook", ["task.completed"])
     api.deploy(BPMN / "two_lanes.bpmn")
     case = api.start("uji_dua_lajur")
     task_id = case["tasks"][0]["id"]
@@ -167,7 +167,7 @@ def test_outbox_rows_exist_only_for_committed_changes(app, api, db, loopback_all
 
 
 def test_payloads_never_carry_a_nik_or_npwp(api, db, loopback_allowed):
-    subscribe(api, "http://127.0.0.1:8170/hook")
+    subscribe(api, f"http://127.0.0.1:{PORT}/hook")
     run_domain_case(api)
     found = rows(db)
     types = [r.event_type for r in found]
