@@ -49,10 +49,10 @@ _COLUMNS = (User.id, User.username, User.full_name, User.email)
 def users_with_role(session, role: str) -> list[Recipient]:
     rows = session.execute(select(*_COLUMNS).where(User.is_active.is_(True), has_role(session, role))
                            .order_by(User.username)).all()
-    return [_person(f"peran:{role}", r) for r in rows]
+    return [person(f"peran:{role}", r) for r in rows]
 
 
-def _person(spec: str, row) -> Recipient:
+def person(spec: str, row) -> Recipient:
     return Recipient(spec, row.id, row.username, row.full_name or row.username,
                      row.email if valid_email(row.email) else None)
 
@@ -62,7 +62,7 @@ def _user(session, spec: str, username: str | None) -> Recipient:
     if row is None:
         return Recipient(spec, problem=f"akun \"{username}\" tidak ada atau nonaktif / account \"{username}\" does "
                                        f"not exist or is deactivated")
-    return _person(spec, row)
+    return person(spec, row)
 
 
 def _address(session, spec: str, address) -> Recipient:

@@ -14,7 +14,7 @@ from pathlib import Path
 from jinja2 import ChainableUndefined, TemplateError
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from engine.models import NotificationTemplate
 from webhooks.privacy import masked
@@ -78,6 +78,18 @@ def folder(config: dict) -> Path:
 
 
 def from_file(path: Path) -> Template:
+    """The template in ``path``, parsed once per version of the file (an edit on disk is seen at once)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        stat = None
+    if stat is None:
+        return _parse_file(path, None)
+    return _parse_file(path, (stat.st_mtime_ns, stat.st_size, stat.st_ino))
+
+
+@lru_cache(maxsize=256)
+def _parse_file(path: Path, identity) -> Template:
     try:
         parsed = tomllib.loads(path.read_text(encoding="utf-8"))
         return Template(path.stem, parsed["id"]["subject"], parsed["id"]["body"], parsed["en"]["subject"],
@@ -88,12 +100,27 @@ def from_file(path: Path) -> Template:
 
 
 def file_templates(config: dict) -> dict[str, Path]:
-    return {p.stem: p for p in sorted(folder(config).glob("*.toml")) if NAME.match(p.stem)}
+    """The template files of the folder, listed again only when the folder changes (a file added or removed)."""
+    where = folder(config)
+    try:
+        changed = where.stat().st_mtime_ns
+    except OSError:
+        changed = None
+    return dict(_listing(where, changed))
+
+
+@lru_cache(maxsize=16)
+def _listing(where: Path, changed) -> tuple[tuple[str, Path], ...]:
+    return tuple((p.stem, p) for p in sorted(where.glob("*.toml")) if NAME.match(p.stem))
+
+
+_EDITED = select(*(getattr(NotificationTemplate, c) for c in ("subject", "body", "subject_en", "body_en"))
+                 ).where(NotificationTemplate.name == bindparam("name"))
 
 
 def load(session, config: dict, name: str) -> Template:
     """The template ``name``: the one edited in the app if there is one, else the file."""
-    row = session.get(NotificationTemplate, name)
+    row = session.connection().execute(_EDITED, {"name": name}).first()
     if row is not None:
         return Template(name, row.subject, row.body, row.subject_en, row.body_en, "database")
     path = file_templates(config).get(name)
