@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import cast, select, text
+from sqlalchemy import bindparam, cast, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 
 from engine.models import User
@@ -57,8 +57,12 @@ def person(spec: str, row) -> Recipient:
                      row.email if valid_email(row.email) else None)
 
 
+# Run for the initiator of every case that opens a task in the applicant's lane: built once.
+_ACCOUNT = select(*_COLUMNS).where(User.username == bindparam("username"), User.is_active.is_(True))
+
+
 def _user(session, spec: str, username: str | None) -> Recipient:
-    row = session.execute(select(*_COLUMNS).where(User.username == username, User.is_active.is_(True))).first()
+    row = session.connection().execute(_ACCOUNT, {"username": username}).first()
     if row is None:
         return Recipient(spec, problem=f"akun \"{username}\" tidak ada atau nonaktif / account \"{username}\" does "
                                        f"not exist or is deactivated")

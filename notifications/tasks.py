@@ -21,12 +21,14 @@ from . import recipients, service
 TEMPLATE = "tugas_baru"
 
 
+_PREFERENCES = (select(NotificationSetting.user_id, NotificationSetting.task_email)
+                .where(NotificationSetting.user_id.in_(bindparam("ids", expanding=True))))
+
+
 def preferences(session, user_ids: list[int]) -> dict[int, str]:
     if not user_ids:
         return {}
-    rows = session.execute(select(NotificationSetting.user_id, NotificationSetting.task_email)
-                           .where(NotificationSetting.user_id.in_(user_ids)))
-    return dict(rows.all())
+    return dict(session.connection().execute(_PREFERENCES, {"ids": user_ids}).all())
 
 
 def email_choice(prefs: dict[int, str]):
