@@ -61,10 +61,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(url: str, workers: int, port: int | None = None):
+def server(url: str, workers: int, port: int | None = None, env: dict | None = None):
     """`alur serve` (gunicorn) on the given database until the block ends."""
     port = port or free_port()
-    env = {**os.environ, "ALUR_DATABASE_URL": url, "ALUR_LOG_LEVEL": "WARNING", "ALUR_SECRET_KEY": "bench"}
+    env = {**os.environ, "ALUR_DATABASE_URL": url, "ALUR_LOG_LEVEL": "WARNING", "ALUR_SECRET_KEY": "bench",
+           **(env or {})}
     process = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port), "--workers",
                                 str(workers)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"

@@ -2,18 +2,24 @@
 
     .venv/bin/python -m benchmarks.inbox_scale postgresql+psycopg://postgres@127.0.0.1:5432/alur_bench [--reuse]
 
-WIPES the given database (``--reuse``: measure the rows a previous run left). Prints the query plans of one inbox page and of the counts per process, then
-p50/p95 of the inbox service call (first page, a deep page by cursor, a filtered page) beside p50/p95 of
-a trivial query through the same session machinery (what /healthz does).
+WIPES the given database (``--reuse``: measure the rows a previous run left). Prints the query plans of one
+inbox page and of the counts per process; p50/p95 of the inbox service call (first page, a deep page by
+cursor, a filtered page) beside a trivial query through the same session machinery; then the real thing:
+p50/p95 of ``GET /api/v1/tasks`` for the verifikator beside ``GET /healthz``, over HTTP against
+``alur serve`` (gunicorn, one process per core). Goal: inbox p95 <= 3 x healthz p95.
 """
 from __future__ import annotations
 
+import http.client
+import json
+import multiprocessing
 import statistics
 import sys
 import time
 
 from sqlalchemy import text
 
+from benchmarks import common
 from benchmarks.common import fresh_database
 
 TASKS, OPEN, INSTANCES = 1_000_000, 100_000, 100_000
@@ -117,6 +123,50 @@ def main(url: str) -> None:
         p50, p95 = timed(fn)
         print(f"{name:34} {p50:8.2f} {p95:8.2f}")
     db.dispose()
+    over_http(url)
+
+
+def over_http(url: str) -> None:
+    """The inbox request and /healthz through gunicorn, one keep-alive connection, in the same run."""
+    from engine.db import Database
+    from engine.services import accounts
+
+    db = Database(url)
+    accounts.ensure_user(db, "verifikator", common.PASSWORD, ["verifikator"])
+    db.dispose()
+    workers = multiprocessing.cpu_count()
+    for ttl in ("5", "0"):  # counts reused for 5 s (the default), then counted on every request
+        with common.server(url, workers, env={"ALUR_INBOX_COUNTS_TTL": ttl}) as base:
+            _measure(base, workers, ttl)
+
+
+def _measure(base: str, workers: int, ttl: str) -> None:
+    """p50/p95 of healthz and of the verifikator's inbox, one keep-alive connection, in the same run."""
+    token = common.token(base, "verifikator")
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=60)
+
+    def get(path: str, auth: bool):
+        connection.request("GET", path, headers={"Authorization": f"Bearer {token}"} if auth else {})
+        response = connection.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"GET {path}: {response.status} {body[:200]!r}")
+        return body
+
+    open_tasks = sum(json.loads(get("/api/v1/tasks?limit=50", True))["counts"].values())
+    print(f"\nover HTTP: alur serve, {workers} gunicorn process(es), ALUR_INBOX_COUNTS_TTL={ttl}; "
+          f"verifikator has {open_tasks:,} open tasks")
+    print(f"{'request':34} {'p50 ms':>8} {'p95 ms':>8}")
+    results = {}
+    for name, path, auth in [("GET /healthz", "/healthz", False),
+                             ("GET /api/v1/tasks (first page)", "/api/v1/tasks?limit=50", True),
+                             ("GET /api/v1/tasks?overdue=true", "/api/v1/tasks?limit=50&overdue=true", True)]:
+        results[name] = timed(lambda: get(path, auth), rounds=500)
+        print(f"{name:34} {results[name][0]:8.2f} {results[name][1]:8.2f}")
+    connection.close()
+    ratio = results["GET /api/v1/tasks (first page)"][1] / results["GET /healthz"][1]
+    print(f"inbox p95 / healthz p95           {ratio:8.2f}   (goal <= 3; counts cached {ttl} s)")
 
 
 def time_now():

@@ -174,3 +174,47 @@ def test_every_json_operation_in_the_openapi_document_names_its_schemas(client):
             if not ok or not all("content" in r or code == "204" for code, r in ok):
                 missing.append((method, path))
     assert missing == []
+
+
+def _row_written_elsewhere(db, like: dict) -> None:
+    """A task row as another server process would write it: behind this process's back (no freshness bump)."""
+    from sqlalchemy import insert
+
+    from engine.models import Task
+
+    with db.engine.begin() as connection:
+        connection.execute(insert(Task.__table__), {**like, "id": "00000000-0000-0000-0000-00000000abcd"})
+
+
+def test_counts_follow_the_ttl_setting_for_changes_made_by_other_processes(app, api, db):
+    from engine.models import Task
+    from engine.services import inbox
+
+    api.deploy(BPMN / "two_lanes.bpmn")
+    _two_lane(api)
+    assert api.inbox("verifikator")["counts"] == {"uji_dua_lajur": 1}
+    with db.reader() as session:
+        like = {c.name: getattr(session.query(Task).filter_by(role="verifikator").one(), c.name)
+                for c in Task.__table__.columns}
+    _row_written_elsewhere(db, like)
+    # Default: counts are reused for a few seconds; the task list itself is never cached.
+    page = api.inbox("verifikator")
+    assert page["counts"] == {"uji_dua_lajur": 1} and len(page["items"]) == 2
+    inbox.COUNTS_TTL = 0.0  # what ALUR_INBOX_COUNTS_TTL=0 sets at start-up
+    try:
+        assert api.inbox("verifikator")["counts"] == {"uji_dua_lajur": 2}
+    finally:
+        inbox.COUNTS_TTL = float(app.config["INBOX_COUNTS_TTL"])
+
+
+def test_the_ttl_setting_reaches_the_inbox(database_url, tmp_path):
+    from engine.services import inbox
+    from web.app import create_app
+
+    try:
+        application = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "t", "VAR_DIR": str(tmp_path),
+                                  "INBOX_COUNTS_TTL": "0"})
+        assert inbox.COUNTS_TTL == 0.0
+        application.extensions["alur_db"].dispose()
+    finally:
+        inbox.COUNTS_TTL = 5.0

@@ -8,6 +8,7 @@ import uuid
 from flask import Flask, g, request
 
 from engine import registry
+from engine.services import inbox
 
 from . import config as alur_config
 from . import errors, extensions, logs
@@ -19,6 +20,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__)
     settings = alur_config.load(overrides)
     app.config.update(settings)
+    inbox.COUNTS_TTL = float(settings["INBOX_COUNTS_TTL"])
     app.config["MAX_CONTENT_LENGTH"] = max(int(settings["MAX_BPMN_BYTES"]), int(settings["MAX_UPLOAD_BYTES"])) + (1 << 20)
     logs.configure(str(settings["LOG_LEVEL"]))
     registry.load_modules(str(settings["HANDLER_MODULES"]))

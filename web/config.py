@@ -26,6 +26,9 @@ DEFAULTS: dict[str, object] = {
     "WEB_THREADS": 2,
     # Password of the demo accounts created by `alur dev` (development mode only).
     "DEMO_PASSWORD": "alur-demo-2026",
+    # Seconds an inbox's counts per process are reused (0: counted on every request). This process's own
+    # writes drop them at once; another process's change shows within this time.
+    "INBOX_COUNTS_TTL": 5.0,
     # Lifetime of an API bearer token, in seconds.
     "TOKEN_TTL": 12 * 3600,
     # Largest BPMN upload accepted, in bytes, and deepest XML nesting.
