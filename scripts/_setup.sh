@@ -50,6 +50,11 @@ setup_venv() {
         .venv/bin/python -m pip install --quiet --upgrade pip
         .venv/bin/python -m pip install --quiet -e ".${extras:+[$extras]}"
         if [ -f package.json ]; then
+            if ! command -v npm >/dev/null 2>&1 && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+                echo "installing Debian's nodejs and npm for the diagram viewer (bpmn-js)"
+                DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+                DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+            fi
             if ! command -v npm >/dev/null 2>&1; then
                 echo "npm is needed for the diagram viewer (bpmn-js); install Node.js and npm." >&2
                 return 1

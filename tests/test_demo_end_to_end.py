@@ -140,7 +140,7 @@ def test_user_service_error_handling_and_maintenance_and_access(demo):
     training = sop.start("pelatihan", as_="layanan")
     sop.do(training["id"], "jadwalkan", "layanan", {
         "judul": "Pelatihan SPSE", "sasaran": "penyedia", "tanggal": _in(7).date().isoformat(), "jam_mulai": "09:00",
-        "tempat": "Ruang pelatihan", "kuota": 5, "batas_pendaftaran": _in(6 / 86400).isoformat(), "pengajar": "Rina"})
+        "tempat": "Ruang pelatihan", "kuota": 5, "batas_pendaftaran": _in(15 / 86400).isoformat(), "pengajar": "Rina"})
     pelatihan_id = sop.case(training["id"])["data"]["pelatihan"]["id"]
     seat = sop.start("pendaftaran_pelatihan", as_="penyedia")
     sop.do(seat["id"], "daftar", "penyedia", {"pelatihan_id": pelatihan_id, "nama": "Siti", "email": "siti@example.id",
@@ -192,7 +192,7 @@ def test_user_service_error_handling_and_maintenance_and_access(demo):
     maintenance = sop.start("pemeliharaan_server", as_="admin_sistem")
     sop.do(maintenance["id"], "rencana", "admin_sistem", {
         "judul": "Pembaruan kernel", "uraian_pemeliharaan": "Pembaruan keamanan", "perangkat_dipelihara": "srv-01",
-        "mulai": _in(8 / 86400).isoformat(), "selesai": _in(1).isoformat(), "dampak_layanan": "SPSE berhenti"})
+        "mulai": _in(10 / 86400).isoformat(), "selesai": _in(1).isoformat(), "dampak_layanan": "SPSE berhenti"})
     sop.do(maintenance["id"], "setujui", "kepala", {"disetujui": True})
     assert "Pemeliharaan: Pembaruan kernel" in [a["title"] for a in
                                                 api.client.get("/api/v1/announcements").get_json()["items"]]
