@@ -10,17 +10,35 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+import hashlib
+import json
+from datetime import timezone
 
-from .journal import GENESIS, event_hash
+from sqlalchemy import DateTime, func, select, type_coerce
+
+from .journal import GENESIS
 from .models import Instance, JournalEvent
 
 EDITED, DELETED, INSERTED, UNLINKED, TRUNCATED, REPLACED = (
     "edited", "deleted", "inserted", "unlinked", "truncated", "replaced")
 
-_COLUMNS = [getattr(JournalEvent, c) for c in (
-    "id", "instance_id", "seq", "type", "element_id", "element_name", "actor", "role", "at", "model_hash",
-    "pasal", "reason", "request_id", "data", "prev_hash", "hash")]
+# The fields ``engine.journal.event_hash`` hashes, besides ``at``. The walk rebuilds the same canonical JSON
+# from plain tuples (the same encoder settings as ``journal.canonical``): a million events an order of magnitude
+# sooner than through row mappings and aware datetimes. tests/test_audit_verify.py holds the two to one result.
+_HASHED = ("instance_id", "seq", "type", "element_id", "element_name", "actor", "role", "model_hash", "pasal",
+           "reason", "request_id", "data", "prev_hash")
+_COLUMNS = [JournalEvent.id, JournalEvent.hash, type_coerce(JournalEvent.at, DateTime()).label("at"),
+            *[getattr(JournalEvent, c) for c in _HASHED]]
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode
+
+
+def row_hash(row) -> str:
+    """``journal.event_hash`` of a row selected with ``_COLUMNS`` (its ``at`` naive UTC, as stored)."""
+    body = dict(zip(_HASHED, row[3:]))
+    at = row[2]
+    body["at"] = (at.isoformat(timespec="microseconds") + "+00:00" if at.tzinfo is None
+                  else at.astimezone(timezone.utc).isoformat(timespec="microseconds"))
+    return hashlib.sha256(_ENCODE(body).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -73,14 +91,15 @@ def walk(session, *, instance_id: int | None = None, checkpoint: dict[int, tuple
     if instance_id is not None:
         cases = cases.where(Instance.id == instance_id)
         events = events.where(JournalEvent.instance_id == instance_id)
-    recorded = {row.id: (row.journal_seq, row.journal_head) for row in session.execute(cases)}
+    connection = session.connection()
+    recorded = {row.id: (row.journal_seq, row.journal_head) for row in connection.execute(cases)}
     signed = dict(checkpoint or {})
     if instance_id is not None:
         signed = {k: v for k, v in signed.items() if k == instance_id}
     report = Report()
     chain: _Chain | None = None
     read = 0
-    for row in session.execute(events.execution_options(yield_per=batch)):
+    for row in connection.execute(events.execution_options(yield_per=batch)):
         read += 1
         if progress is not None and read % batch == 0:
             progress(read)
@@ -129,7 +148,7 @@ class _Chain:
             return self._broken(seq, row.id, UNLINKED,
                                 f"event {seq} of case {case} (id {row.id}) does not point at the hash of event "
                                 f"{seq - 1}: an event before it was deleted or replaced")
-        if event_hash(row._mapping) != row.hash:
+        if row_hash(row) != row.hash:
             return self._broken(seq, row.id, EDITED, f"event {seq} of case {case} (id {row.id}) was changed after "
                                                      f"it was written: its content no longer matches its hash")
         if self.signed is not None and seq == self.signed[0] and row.hash != self.signed[1]:
