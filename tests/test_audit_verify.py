@@ -296,3 +296,22 @@ def test_only_auditors_heads_and_administrators_verify(api, cases):
     assert missing.mimetype == "application/problem+json" and "999" in missing.get_json()["detail"]
     bad = api.call("GET", VERIFY, as_="auditor", expect=422, query_string={"instance": "satu"})
     assert bad.mimetype == "application/problem+json"
+
+
+def test_the_walk_hashes_exactly_as_the_journal_writes(api, db, cases):
+    """The walk's own canonical JSON (built from plain tuples) equals the journal's, odd text and all."""
+    from engine import clock, journal
+    from engine.journal import Event
+
+    with db.engine.connect() as conn:
+        seq, head, model = conn.execute(text("SELECT journal_seq, journal_head, model_hash FROM instances "
+                                             "WHERE id = :i"), {"i": cases[0]}).one()
+    odd = Event("task.reassigned", "periksa", "Periksa “permohonan” — ✓", "kepala", "kepala", "12(2)c",
+                "Cuti\nsakit \"mendadak\" \\ é", {"z": [1, 2.5, None, True], "a": {"ñ": "日本"}, "m": ""})
+    rows, _seq, _head = journal.rows_for(cases[0], model, seq, head, clock.now(), "req-ä", [odd])
+    with db.unit_of_work() as session:
+        session.connection().execute(journal.JOURNAL_INSERT, rows)
+        session.execute(text("UPDATE instances SET journal_seq = :s, journal_head = :h WHERE id = :i"),
+                        {"s": _seq, "h": _head, "i": cases[0]})
+    result = _verify_api(api, True)
+    assert result["events"] == 13
