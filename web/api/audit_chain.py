@@ -73,8 +73,23 @@ def verify(query):
     return audit.verify(database(), principal(), engine_config(), instance_id=query.get("instance"))
 
 
+_CHECKPOINT_FILE = {"type": "object", "properties": {
+    "format": {"type": "string", "enum": [audit.FILE_FORMAT]}, "exported_at": {"type": "string"},
+    "checkpoints": {"type": "array", "items": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "created_at": {"type": "string"}, "created_by": {"type": "string"},
+        "instance_id": {"type": "integer", "nullable": True}, "instances": {"type": "integer"},
+        "events": {"type": "integer"}, "digest": {"type": "string"},
+        "heads": {"type": "object", "description": "case id: [event count, head hash]"},
+        "key_id": {"type": "string"}, "public_key": {"type": "string", "description": "Ed25519, base64"},
+        "signature": {"type": "string", "description": "Ed25519 over the canonical checkpoint, base64"}}}}}}
+_EXPORT = {"type": "object", "properties": {"format": {"type": "string"}, "scope": {"type": "object"},
+                                            "events": {"type": "array", "items": {"type": "object"}}}}
+
+
 @blp.route("/checkpoints", methods=["GET"])
 @roles(*audit.READERS)
+@blp.doc(responses={"200": {"description": "The checkpoint file",
+                            "content": {"application/json": {"schema": _CHECKPOINT_FILE}}}})
 def checkpoints():
     """Every signed checkpoint with its heads, signature and public key: save it as the auditor's copy.
 
@@ -88,6 +103,9 @@ def checkpoints():
 @blp.route("/export", methods=["GET"])
 @roles("auditor")
 @blp.arguments(ExportQuery, location="query")
+@blp.doc(responses={"200": {"description": "The events, streamed", "content": {
+    "application/json": {"schema": _EXPORT},
+    "text/csv": {"schema": {"type": "string", "description": ", ".join(audit.EXPORT_COLUMNS)}}}}})
 def export(query):
     """The events of a case (`instance=`) or a period (`from=` and `to=`) as CSV or JSON, NIK and NPWP masked."""
     scope = audit.export_scope(database(), principal(), instance_id=query.get("instance"),
