@@ -28,6 +28,8 @@ def key_path(config: dict) -> tuple[Path, bool]:
     configured = str(config.get("AUDIT_KEY_PATH") or "")
     if configured:
         return Path(configured), False
+    if not config.get("VAR_DIR"):
+        raise KeyUnavailable("Neither ALUR_AUDIT_KEY_PATH nor ALUR_VAR_DIR is set. / Set ALUR_AUDIT_KEY_PATH.")
     return Path(str(config["VAR_DIR"])) / "audit" / "checkpoint-ed25519.pem", True
 
 
@@ -37,7 +39,10 @@ def load_key(config: dict) -> Ed25519PrivateKey:
         if not may_create:
             raise KeyUnavailable(f"ALUR_AUDIT_KEY_PATH menunjuk {path}, yang tidak ada. / ALUR_AUDIT_KEY_PATH "
                                  f"points at {path}, which does not exist; create it with `alur audit keygen`.")
-        return create_key(path)
+        try:
+            return create_key(path)
+        except FileExistsError:  # another process created it just now: use theirs
+            pass
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (ValueError, TypeError) as exc:
@@ -48,14 +53,21 @@ def load_key(config: dict) -> Ed25519PrivateKey:
 
 
 def create_key(path: Path) -> Ed25519PrivateKey:
-    """A new key in ``path`` (mode 0600); refuses to overwrite one that exists."""
+    """A new key in ``path`` (mode 0600), complete or not at all; refuses to overwrite one that exists."""
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(pem)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(pem)
+            f.flush()
+            os.fsync(f.fileno())
+        os.link(partial, path)  # fails when the key exists: a key is never replaced
+    finally:
+        partial.unlink(missing_ok=True)
     return key
 
 

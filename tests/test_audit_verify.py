@@ -315,3 +315,24 @@ def test_the_walk_hashes_exactly_as_the_journal_writes(api, db, cases):
                         {"s": _seq, "h": _head, "i": cases[0]})
     result = _verify_api(api, True)
     assert result["events"] == 13
+
+
+def test_the_checkpoint_key_is_made_once_and_never_replaced(tmp_path):
+    import os
+
+    from engine import signing
+    from web.cli import main
+
+    dev = signing.load_key({"VAR_DIR": str(tmp_path)})
+    path = tmp_path / "audit" / "checkpoint-ed25519.pem"
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    assert signing.public_b64(signing.load_key({"VAR_DIR": str(tmp_path)})) == signing.public_b64(dev)
+    made = CliRunner().invoke(main, ["audit", "keygen", str(tmp_path / "prod.pem")])
+    assert made.exit_code == 0 and "written to" in made.output
+    before = (tmp_path / "prod.pem").read_bytes()
+    again = CliRunner().invoke(main, ["audit", "keygen", str(tmp_path / "prod.pem")])
+    assert again.exit_code == 2 and "never overwritten" in again.output
+    assert (tmp_path / "prod.pem").read_bytes() == before
+    (tmp_path / "bad.pem").write_text("bukan kunci")
+    with pytest.raises(signing.KeyUnavailable, match="not an unencrypted PEM"):
+        signing.load_key({"AUDIT_KEY_PATH": str(tmp_path / "bad.pem")})
