@@ -27,6 +27,17 @@ EDITED, DELETED, INSERTED, UNLINKED, TRUNCATED, REPLACED = (
 # sooner than through row mappings and aware datetimes. tests/test_audit_verify.py holds the two to one result.
 _HASHED = ("instance_id", "seq", "type", "element_id", "element_name", "actor", "role", "model_hash", "pasal",
            "reason", "request_id", "data", "prev_hash")
+# Bahasa Indonesia first, as in every message Alur shows; the English sentence names the details.
+_SUMMARY = {EDITED: "Peristiwa diubah setelah ditulis", DELETED: "Peristiwa dihapus", INSERTED: "Peristiwa disisipkan",
+            UNLINKED: "Rantai terputus: peristiwa sebelumnya dihapus atau diganti", TRUNCATED: "Ekor jurnal dipotong",
+            REPLACED: "Rantai ditulis ulang"}
+
+
+def _finding(instance_id: int, seq: int, event_id: int | None, kind: str, english: str) -> Finding:
+    return Finding(instance_id, seq, event_id, kind,
+                   f"{_SUMMARY[kind]} (kasus {instance_id}, peristiwa {seq}). / {english[0].upper()}{english[1:]}.")
+
+
 _COLUMNS = [JournalEvent.id, JournalEvent.hash, type_coerce(JournalEvent.at, DateTime()).label("at"),
             *[getattr(JournalEvent, c) for c in _HASHED]]
 _ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode
@@ -116,7 +127,7 @@ def walk(session, *, instance_id: int | None = None, checkpoint: dict[int, tuple
     for case_id, (count, head) in sorted(recorded.items()):  # cases whose journal has no event at all
         _Chain(case_id, (count, head), signed.pop(case_id, None), checkpoint_name).finish(report)
     for case_id, (count, _head) in sorted(signed.items()):  # signed once, gone now (case row and all)
-        report.findings.append(Finding(case_id, 1, None, TRUNCATED,
+        report.findings.append(_finding(case_id, 1, None, TRUNCATED,
                                        f"case {case_id} and its {count} events are gone; {checkpoint_name} "
                                        f"recorded them"))
     report.findings.sort(key=lambda f: (f.instance_id, f.seq))
@@ -159,7 +170,7 @@ class _Chain:
         self.before_head, self.head, self.last_id = self.head, row.hash, row.id
 
     def _broken(self, seq: int, event_id: int | None, kind: str, problem: str) -> None:
-        self.finding = Finding(self.instance_id, seq, event_id, kind, problem)
+        self.finding = _finding(self.instance_id, seq, event_id, kind, problem)
 
     def finish(self, report: Report) -> None:
         report.instances += 1

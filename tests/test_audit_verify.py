@@ -121,7 +121,7 @@ def test_a_deleted_event_is_named(app, api, db, cases, monkeypatch):
     first = _verify_api(api, False)["first_break"]
     assert (first["instance_id"], first["seq"], first["event_id"], first["kind"]) == (cases[0], 4, after["id"],
                                                                                      "deleted")
-    assert "event 4" in first["problem"] and "deleted" in first["problem"]
+    assert "event 4" in first["problem"].lower() and "Peristiwa dihapus" in first["problem"]
     code, output = _verify_cli(app, monkeypatch, "--instance", str(cases[0]))
     assert code == 1 and f"case {cases[0]} event 4" in output and "deleted" in output
 
