@@ -37,7 +37,6 @@ def _seed_journal(url: str, events: int, per_case: int) -> tuple[int, float]:
     began = time.perf_counter()
     db = Database(url)
     epoch = datetime(2026, 1, 5, tzinfo=timezone.utc)
-    cases = -(-events // per_case)
     with db.unit_of_work() as session:
         conn = session.connection()
         model = conn.execute(insert(BpmnModel).values(sha256="b" * 64, filename="bench.bpmn", xml=b"<x/>",

@@ -127,5 +127,6 @@ AUDIT_ROUTES = {
 
 
 def test_audit_routes_declare_exactly_their_roles(app):
-    declared = {(rule, method): set(roles) for rule, method, _p, roles in routes(app) if rule.startswith("/api/v1/audit/")}
+    declared = {(rule, method): set(roles) for rule, method, _p, roles in routes(app)
+                if rule.startswith("/api/v1/audit/")}
     assert declared == AUDIT_ROUTES
