@@ -336,3 +336,13 @@ def test_the_checkpoint_key_is_made_once_and_never_replaced(tmp_path):
     (tmp_path / "bad.pem").write_text("bukan kunci")
     with pytest.raises(signing.KeyUnavailable, match="not an unencrypted PEM"):
         signing.load_key({"AUDIT_KEY_PATH": str(tmp_path / "bad.pem")})
+
+
+def test_without_its_key_no_stored_checkpoint_is_trusted(app, api, cases):
+    from engine.services import audit
+
+    audit.create_checkpoint(db=app.extensions["alur_db"], config=app.config, created_by="kepala")
+    app.config["AUDIT_KEY_PATH"] = str(app.config["VAR_DIR"]) + "/dipindah.pem"
+    result = _verify_api(api, False)
+    assert result["first_break"] is None and result["checkpoints"]["used"] == 0
+    assert "cannot be checked without this Alur's key" in result["checkpoints"]["invalid"][0]

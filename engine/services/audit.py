@@ -191,13 +191,22 @@ def verify(db: Database, principal: Principal, config: dict, *, instance_id: int
     with db.reader() as session:
         if instance_id is not None and session.get(Instance, instance_id) is None:
             raise NotFound(f"Kasus {instance_id} tidak ditemukan. / Case {instance_id} not found.")
+        unchecked = None
         if checkpoints is None:
             checkpoints = _stored_for_verify(session)
-            trusted = signing.public_b64(signing.load_key(config)) if checkpoints else None
+            try:
+                trusted = signing.public_b64(signing.load_key(config)) if checkpoints else None
+            except signing.KeyUnavailable as exc:  # then no stored checkpoint can be trusted
+                trusted, unchecked = None, exc.detail
         else:
             trusted = None
-        invalid = [p for p in (check_signature(cp, trusted) for cp in checkpoints) if p]
-        usable = [cp for cp in checkpoints if check_signature(cp, trusted) is None]
+        if unchecked is not None:
+            invalid = [f"checkpoint {cp['id']} cannot be checked without this Alur's key: {unchecked}"
+                       for cp in checkpoints]
+            usable = []
+        else:
+            invalid = [p for p in (check_signature(cp, trusted) for cp in checkpoints) if p]
+            usable = [cp for cp in checkpoints if check_signature(cp, trusted) is None]
         if instance_id is not None:
             usable = [cp for cp in usable if str(instance_id) in cp["heads"]]
         latest = usable[-1] if usable else None
