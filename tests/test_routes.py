@@ -115,3 +115,18 @@ def test_anonymous_visitors_are_sent_to_sign_in(app, client):
             continue
         response = client.get(path)
         assert response.status_code == 302 and response.headers["Location"].startswith("/masuk"), rule
+
+
+# Issue 5: the journal's verification and checkpoints are for auditors, the head and the administrators;
+# exporting case data (masked) is for auditors alone.
+AUDIT_ROUTES = {
+    ("/api/v1/audit/verify", "GET"): {"auditor", "kepala", "admin_sistem"},
+    ("/api/v1/audit/checkpoints", "GET"): {"auditor", "kepala", "admin_sistem"},
+    ("/api/v1/audit/export", "GET"): {"auditor"},
+}
+
+
+def test_audit_routes_declare_exactly_their_roles(app):
+    declared = {(rule, method): set(roles) for rule, method, _p, roles in routes(app)
+                if rule.startswith("/api/v1/audit/")}
+    assert declared == AUDIT_ROUTES
