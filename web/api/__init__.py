@@ -35,4 +35,7 @@ def init_app(app: Flask) -> None:
 
     for module in (incidents, jobs, schedules, metrics):
         api.register_blueprint(module.blp)
+    from . import drafts  # issue 6: drafts and dry runs
+
+    api.register_blueprint(drafts.blp)
     app.extensions["alur_api"] = api
