@@ -1,0 +1,85 @@
+"""The issue's acceptance test for the modeler, in headless Chromium: the analyst draws a small diagram
+(shapes placed through bpmn-js's own API, every Alur property through the properties form), saves, is
+told that a lane is no role and where, fixes it in the form, saves again, dry-runs the draft in the page,
+and the deployed version then runs as a live case. Saves docs/screenshots/modeler.png."""
+from __future__ import annotations
+
+from engine.models import Instance
+from sqlalchemy import func, select
+
+BUILD = """() => {
+  const m = window.alurModeler, modeling = m.get('modeling'), reg = m.get('elementRegistry');
+  const task = modeling.appendShape(reg.get('StartEvent_1'), {type: 'bpmn:UserTask'}, {x: 360, y: 170});
+  modeling.appendShape(task, {type: 'bpmn:EndEvent'}, {x: 540, y: 170});
+  modeling.updateProperties(reg.get('Lane_1'), {name: 'Bagian Umum'});
+  return task.id;
+}"""
+
+
+def _click_element(page, element_id, dx=None):
+    page.locator("#modeler").scroll_into_view_if_needed()
+    box = page.locator(f'.djs-element[data-element-id="{element_id}"]').first.bounding_box()
+    x = box["x"] + (box["width"] + dx if dx is not None else box["width"] / 2)
+    page.mouse.click(x, box["y"] + box["height"] / 2)
+    page.wait_for_selector(f'[data-testid="selected-id"]:text-is("{element_id}")')
+
+
+def test_analyst_models_saves_fixes_and_runs(page, sign_in, api, db, screenshot):
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    sign_in(page, "analis")
+    page.click('[data-nav="modeler.index"]')
+    page.click('[data-testid="new-diagram"]')
+    page.wait_for_selector("#modeler[data-status]")
+    assert page.get_attribute("#modeler", "data-status") == "ready", (page.inner_text("[data-testid=modeler-status]"),
+                                                                      "\n".join(errors))
+
+    task_id = page.evaluate(BUILD)
+    page.keyboard.press("Escape")  # nothing selected: the form shows the process
+    page.fill('[data-prop="process_id"]', "uji_modeler")
+    page.press('[data-prop="process_id"]', "Tab")
+    page.fill('[data-prop="process_name"]', "Uji pemodel")
+    page.press('[data-prop="process_name"]', "Tab")
+    _click_element(page, task_id)
+    assert page.inner_text('[data-testid="selected-kind"]') == "UserTask"
+    page.fill('[data-prop="name"]', "Periksa draf")
+    page.press('[data-prop="name"]', "Tab")
+    page.fill('[data-prop="pasal"]', "12(2)c")
+    page.press('[data-prop="pasal"]', "Tab")
+
+    page.click('button[data-action="save"]')
+    problem = page.locator(f'[data-testid="problems"] li[data-element-id="{task_id}"][data-severity="error"]')
+    problem.wait_for()
+    assert 'lane "Bagian Umum", which is not a role of Alur' in problem.inner_text()
+    assert "verifikator" in problem.locator(".fix").inner_text()
+    assert "alur-error" in page.get_attribute(f'.djs-element[data-element-id="{task_id}"]', "class")
+    assert api.call("GET", "/api/v1/process-definitions", as_="analis", expect=200).get_json()["items"] == []
+
+    _click_element(page, "Lane_1", dx=-30)  # the lane's empty right end
+    assert page.inner_text('[data-testid="selected-kind"]') == "Lane"
+    page.select_option('[data-prop="role"]', "layanan")
+    page.click('button[data-action="save"]')
+    page.wait_for_selector('#modeler[data-deployed="uji_modeler versi 1"]')
+    assert "alur-error" not in page.get_attribute(f'.djs-element[data-element-id="{task_id}"]', "class")
+
+    # A dry run of the same diagram from the panel: the task is open, completing it ends the run.
+    page.fill("#dry-data", '{"pemohon": "uji"}')
+    page.click('button[data-action="dry-run"]')
+    page.wait_for_selector(f'[data-dry-task="{task_id}"]')
+    page.fill(f'[data-task-data="{task_id}"]', '{"catatan": "lengkap"}')
+    page.click(f'[data-complete="{task_id}"]')
+    page.wait_for_selector('[data-testid="dry-run-state"]:text-is("completed")')
+    assert '"catatan": "lengkap"' in page.inner_text('[data-testid="dry-run-data"]')
+    with db.reader() as session:
+        assert session.scalar(select(func.count()).select_from(Instance)) == 0
+    screenshot(page, "modeler", full_page=True)
+
+    xml = api.call("GET", "/api/v1/process-definitions/uji_modeler/xml", as_="analis", expect=200).get_data(as_text=True)
+    assert 'name="layanan"' in xml and '<spiffworkflow:property name="pasal" value="12(2)c"' in xml
+    case = api.start("uji_modeler", {"pemohon": "uji"}, as_="layanan")
+    assert [t["name"] for t in case["tasks"]] == ["Periksa draf"]
+    done = api.complete(case["tasks"][0]["id"], {"catatan": "ok"}, as_="layanan")
+    assert done["state"] == "completed"
+    # The refused save is a 422 answer the page shows; the browser logs it as a failed load, nothing else.
+    assert [e for e in errors if "status of 422" not in e] == []
