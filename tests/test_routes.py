@@ -115,3 +115,16 @@ def test_anonymous_visitors_are_sent_to_sign_in(app, client):
             continue
         response = client.get(path)
         assert response.status_code == 302 and response.headers["Location"].startswith("/masuk"), rule
+
+
+# Issue 6: modelling, drafts and dry runs belong to the process analyst alone (deploying already does).
+ANALYST_ONLY = ("/model", "/api/v1/drafts/", "/api/v1/dry-runs")
+
+
+def test_modelling_and_dry_runs_are_the_analysts(app):
+    found = {(rule, method): declared for rule, method, _p, declared in routes(app) if rule.startswith(ANALYST_ONLY)}
+    assert {rule for rule, _method in found} >= {
+        "/model", "/model/unggah", "/model/baru", "/model/<process_id>", "/model/<process_id>/unduh",
+        "/api/v1/drafts/validate", "/api/v1/dry-runs", "/api/v1/dry-runs/<run_id>",
+        "/api/v1/dry-runs/<run_id>/tasks/<task_id>/complete"}
+    assert {key: set(roles) for key, roles in found.items() if set(roles) != {"analis"}} == {}
