@@ -445,6 +445,11 @@
     })
     .then(function (text) { return modeler.importXML(text); })
     .then(function () {
+      if (registry.getAll().length <= 1) {
+        container.dataset.status = "no-layout";
+        say(T.no_layout, "error");
+        return;
+      }
       canvas.zoom("fit-viewport", "auto");
       canvas.zoom(canvas.zoom() * 0.85, "auto");
       canvas.scroll({ dx: 70, dy: 0 });  // clear of the palette on the left
