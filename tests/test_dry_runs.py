@@ -136,3 +136,28 @@ def test_dry_run_refusals_are_clear(api, db):
     api.call("POST", "/api/v1/dry-runs", as_="kepala", expect=403, json={"process_id": "x"})
     with db.reader() as session:
         assert session.scalar(select(func.count()).select_from(DryRun)) == 1
+
+
+def test_a_failing_script_stops_the_dry_run_with_its_element(api, db):
+    xml = (BPMN / "two_lanes.bpmn").read_text().replace('status = "disetujui"', "status = 1 / jumlah")
+    run = api.call("POST", "/api/v1/dry-runs", as_="analis", expect=201, json={"xml": xml}).get_json()
+    for data in ({}, {"approved": True, "jumlah": 0}):
+        run = api.call("POST", f"/api/v1/dry-runs/{run['id']}/tasks/{run['tasks'][0]['id']}/complete",
+                       as_="analis", expect=200, json={"data": data}).get_json()
+    assert run["state"] == "error" and run["error"]["element_id"] == "tandai_setuju"
+    assert "division by zero" in run["error"]["message"] and run["tasks"] == []
+    assert run["elements"]["tandai_setuju"] == "error"
+
+
+def test_hostile_drafts_are_refused_before_anything_runs(api, db):
+    bomb = ('<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+            '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">&b;</bpmn:definitions>')
+    report = api.call("POST", "/api/v1/drafts/validate", as_="analis", expect=200, json={"xml": bomb}).get_json()
+    assert report["valid"] is False and "DOCTYPE" in report["errors"][0]["message"]
+    refused = api.call("POST", "/api/v1/dry-runs", as_="analis", expect=422, json={"xml": bomb}).get_json()
+    assert "DOCTYPE" in refused["detail"]
+    deep = "<a>" * 5000 + "</a>" * 5000
+    assert api.call("POST", "/api/v1/drafts/validate", as_="analis", expect=200,
+                    json={"xml": deep}).get_json()["valid"] is False
+    with db.reader() as session:
+        assert session.scalar(select(func.count()).select_from(DryRun)) == 0
