@@ -90,7 +90,8 @@ def test_analyst_models_saves_fixes_and_runs(page, sign_in, api, db, screenshot)
     page.wait_for_selector(f'[data-dry-task="{task_id}"]')
     page.fill(f'[data-task-data="{task_id}"]', '{"catatan": "lengkap"}')
     page.click(f'[data-complete="{task_id}"]')
-    page.wait_for_selector('[data-testid="dry-run-state"]:text-is("completed")')
+    page.wait_for_selector('[data-testid="dry-run-state"][data-state="completed"]')
+    assert page.inner_text('[data-testid="dry-run-state"]') == "selesai"
     assert '"catatan": "lengkap"' in page.inner_text('[data-testid="dry-run-data"]')
     with db.reader() as session:
         assert session.scalar(select(func.count()).select_from(Instance)) == 0

@@ -376,7 +376,8 @@
     dryView.dataset.state = run.state;
     dryView.dataset.runId = run.id;
     dryView.appendChild(el("p", {}, [el("strong", { text: T.state + ": " }),
-      el("span", { class: "badge state-" + run.state, "data-testid": "dry-run-state", text: run.state })]));
+      el("span", { class: "badge state-" + run.state, "data-testid": "dry-run-state", "data-state": run.state,
+                   text: config.states[run.state] || run.state })]));
     if (run.error) {
       dryView.appendChild(el("p", { class: "flash error", "data-testid": "dry-run-error",
                                     text: run.error.message + (run.error.element_id ? " (" + run.error.element_id + ")" : "") }));
