@@ -142,3 +142,43 @@ def test_analyst_edits_a_deployed_version_form_and_handler(page, sign_in, api):
     case = api.complete(case["tasks"][0]["id"], {"catatan": "lengkap"})
     done = api.complete(case["tasks"][0]["id"], {"approved": True}, as_="verifikator")
     assert done["state"] == "completed" and CALLS == [{"instance": done["id"], "status": True}]
+
+
+FOREIGN = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="http://example">
+  <process id="dari_camunda" isExecutable="true">
+    <startEvent id="mulai" />
+    <userTask id="isi" name="Isi" camunda:assignee="someone">
+      <extensionElements><camunda:properties><camunda:property name="catatan" value="tetap" /></camunda:properties>
+      </extensionElements>
+    </userTask>
+  </process>
+  <bpmndi:BPMNDiagram id="di"><bpmndi:BPMNPlane id="plane" bpmnElement="dari_camunda">
+    <bpmndi:BPMNShape id="mulai_di" bpmnElement="mulai"><dc:Bounds x="180" y="100" width="36" height="36" /></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="isi_di" bpmnElement="isi"><dc:Bounds x="280" y="78" width="100" height="80" /></bpmndi:BPMNShape>
+  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
+</definitions>"""
+
+
+def test_properties_are_written_where_alur_reads_them_in_a_file_from_another_tool(page, sign_in):
+    """A file without Alur's namespace: the form declares it, adds Alur's properties, keeps Camunda's."""
+    from lxml import etree
+
+    from engine.interop import spiff_properties
+
+    sign_in(page, "analis")
+    page.goto("/model/baru")
+    page.wait_for_selector('#modeler[data-status="ready"]')
+    page.evaluate("xml => window.alurModeler.importXML(xml)", FOREIGN)
+    _click_element(page, "isi")
+    page.fill('[data-prop="pasal"]', "13(1)")
+    page.press('[data-prop="pasal"]', "Tab")
+    page.select_option('[data-prop="form"]', "umum.catatan")
+    xml = page.evaluate("() => window.alurModeler.saveXML().then(r => r.xml)")
+    root = etree.fromstring(xml.encode())
+    task = root.find(".//{http://www.omg.org/spec/BPMN/20100524/MODEL}userTask")
+    assert spiff_properties(task) == {"pasal": "13(1)", "form": "umum.catatan"}
+    assert task.get("{http://camunda.org/schema/1.0/bpmn}assignee") == "someone"
+    assert task.find(".//{http://camunda.org/schema/1.0/bpmn}property").get("value") == "tetap"
