@@ -452,8 +452,8 @@
         return;
       }
       canvas.zoom("fit-viewport", "auto");
-      canvas.zoom(canvas.zoom() * 0.85, "auto");
-      canvas.scroll({ dx: 70, dy: 0 });  // clear of the palette on the left
+      canvas.zoom(canvas.zoom() * 0.78, "auto");
+      canvas.scroll({ dx: 45, dy: 0 });  // clear of the palette on the left
       render(null);
       container.dataset.status = "ready";
       say(T.loaded);
