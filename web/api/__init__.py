@@ -35,4 +35,7 @@ def init_app(app: Flask) -> None:
 
     for module in (incidents, jobs, schedules, metrics):
         api.register_blueprint(module.blp)
+    from . import versions  # issue 6: version history and migrating cases
+
+    api.register_blueprint(versions.blp)
     app.extensions["alur_api"] = api
