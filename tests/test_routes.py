@@ -115,3 +115,18 @@ def test_anonymous_visitors_are_sent_to_sign_in(app, client):
             continue
         response = client.get(path)
         assert response.status_code == 302 and response.headers["Location"].startswith("/masuk"), rule
+
+
+# Versions (issue 6): everyone reads the history and the files; only analis and kepala move cases.
+VERSION_ROUTES = {
+    ("/api/v1/process-definitions/<process_id>/versions", "GET"): set(ROLES),
+    ("/api/v1/process-definitions/<process_id>/versions/<ref>/xml", "GET"): set(ROLES),
+    ("/api/v1/process-definitions/<process_id>/migrate", "POST"): {"analis", "kepala"},
+    ("/api/v1/process-instances/<int:instance_id>/migrate", "POST"): {"analis", "kepala"},
+}
+
+
+def test_the_version_routes_are_declared_for_the_expected_roles(app):
+    declared = {(rule, method): set(roles) for rule, method, _p, roles in routes(app)
+                if (rule, method) in VERSION_ROUTES}
+    assert declared == VERSION_ROUTES

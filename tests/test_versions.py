@@ -198,3 +198,75 @@ def test_the_migration_is_journaled_with_who_and_why(api, role):
     events = api.call("GET", f"/api/v1/process-instances/{case['id']}/events", as_="auditor", expect=200).get_json()
     [event] = [e for e in events["items"] if e["type"] == "instance.migrated"]
     assert (event["actor"], event["role"], event["reason"]) == (role, role, "SOP direvisi")
+
+
+def test_a_failed_script_fixed_in_a_new_version_is_migrated_then_retried(api, tmp_path):
+    """The element in error may change: that is how a bad script is fixed under a running case."""
+    api.deploy(BPMN / "failing.bpmn")
+    case = api.start("uji_galat", {"pembagi": 0}, as_="admin_sistem")
+    failed = api.complete(case["tasks"][0]["id"], as_="admin_sistem")
+    assert failed["state"] == "error" and failed["error"]["element_id"] == "hitung"
+    fixed = tmp_path / "failing.bpmn"
+    fixed.write_text((BPMN / "failing.bpmn").read_text().replace("total / pembagi", "total / max(pembagi, 1)"))
+    api.deploy(fixed)
+    moved = _migrate(api, case["id"], 2, 200)
+    assert moved["state"] == "error" and moved["process_version"] == 2
+    retried = api.call("POST", f"/api/v1/process-instances/{case['id']}/retry", as_="analis", expect=200).get_json()
+    assert retried["state"] == "completed" and retried["data"]["total"] == 1
+
+
+def test_a_waiting_timer_keeps_its_due_time_across_a_migration(api, db, app, tmp_path):
+    from datetime import timedelta
+
+    from engine import clock, worker
+
+    api.deploy(BPMN / "timer_intermediate.bpmn")
+    case = api.start("uji_timer_antara", as_="admin_sistem")
+    due = _row_timer(db, case["id"])
+    clock.advance(timedelta(minutes=40))
+    renamed = tmp_path / "timer_intermediate.bpmn"
+    renamed.write_text((BPMN / "timer_intermediate.bpmn").read_text().replace('name="Periksa"', 'name="Periksa ulang"'))
+    api.deploy(renamed)
+    _migrate(api, case["id"], 2, 200)
+    assert _row_timer(db, case["id"]) == due  # not an hour from the migration
+    clock.advance(timedelta(minutes=20, seconds=1))
+    assert worker.run_once(db, app.config) == 1
+    [task] = api.call("GET", f"/api/v1/process-instances/{case['id']}", as_="analis", expect=200).get_json()["tasks"]
+    assert task["name"] == "Periksa ulang"
+
+
+def _row_timer(db, case_id: int):
+    with db.reader() as session:
+        return session.get(Instance, case_id).next_timer_at
+
+
+def test_two_migrations_at_once_move_the_case_once(api, db, app):
+    """The optimistic version holds: of two simultaneous migrations one wins, the other gets a 409."""
+    import threading
+
+    from engine.errors import Conflict
+    from engine.principal import Principal
+    from engine.services import versions
+
+    api.deploy(V1)
+    case = _at_periksa(api)
+    api.deploy(V2_ADDS_A_STEP)
+    barrier, results = threading.Barrier(2), []
+
+    def move(name: str) -> None:
+        barrier.wait()
+        try:
+            versions.migrate_instance(db, case["id"], 2, "serentak", Principal(name, frozenset({"analis"})),
+                                      app.config)
+            results.append("moved")
+        except Conflict:
+            results.append("409")
+
+    threads = [threading.Thread(target=move, args=(n,)) for n in ("satu", "dua")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(results) == ["409", "moved"]
+    events = api.call("GET", f"/api/v1/process-instances/{case['id']}/events", as_="auditor", expect=200).get_json()
+    assert events["verified"] and [e["type"] for e in events["items"]].count("instance.migrated") == 1
