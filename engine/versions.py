@@ -54,12 +54,13 @@ class Obstacle:
     element_id: str
     name: str | None
     state: str
-    problem: str  # "removed", "changed" or "unaligned"
+    problem: str  # "removed", "changed", "replaced" or "unaligned"
     attributes: tuple[str, ...] = ()
+    replaced_by: str | None = None  # the new element the diff matched it with, by its place in the flow
 
     def as_dict(self) -> dict:
         return {"element_id": self.element_id, "name": self.name, "state": self.state, "problem": self.problem,
-                "attributes": list(self.attributes)}
+                "attributes": list(self.attributes), "replaced_by": self.replaced_by}
 
 
 class MigrationRefused(Exception):
@@ -108,7 +109,11 @@ def migrate(workflow, old: Bundle, new: Bundle):
     """
     state = runtime.dump(workflow)
     trial = runtime.load(old, state, workflow.script_engine.context)
-    top, subs = diff_workflow(runtime.SERIALIZER.registry, trial, new.spec, new.subprocess_specs)
+    try:
+        top, subs = diff_workflow(runtime.SERIALIZER.registry, trial, new.spec, new.subprocess_specs)
+    except Exception as exc:  # noqa: BLE001 - a diff the engine cannot make refuses the move, never a 500
+        raise MigrationRefused([Obstacle(new.process_id, None, "-", f"uncomparable: {type(exc).__name__}: {exc}")]) \
+            from exc
     obstacles = _obstacles(top)
     for sp_id, sp_diff in subs.items():
         if sp_diff is None:
@@ -119,10 +124,14 @@ def migrate(workflow, old: Bundle, new: Bundle):
     if obstacles:
         raise MigrationRefused(_unique(obstacles))
     kept_waits = {t.id: copy.deepcopy(t.internal_data) for t in trial.get_tasks(state=TaskState.WAITING)}
-    migrate_workflow(top, trial, new.spec)
-    for sp_id, sp_diff in subs.items():
-        sub = trial.subprocesses[sp_id]
-        migrate_workflow(sp_diff, sub, new.subprocess_specs[sub.spec.name])
+    try:
+        migrate_workflow(top, trial, new.spec)
+        for sp_id, sp_diff in subs.items():
+            sub = trial.subprocesses[sp_id]
+            migrate_workflow(sp_diff, sub, new.subprocess_specs[sub.spec.name])
+    except Exception as exc:  # noqa: BLE001 - the trial copy is thrown away; the case stays as it was
+        raise MigrationRefused([Obstacle(new.process_id, None, "-", f"unmovable: {type(exc).__name__}: {exc}")]) \
+            from exc
     trial.subprocess_specs = new.subprocess_specs
     for task in trial.get_tasks(state=TaskState.WAITING):
         if task.id in kept_waits:  # a timer keeps its due time, a message wait what it has seen
@@ -146,7 +155,10 @@ def _obstacles(diff) -> list[Obstacle]:
         if not task.task_spec.bpmn_id or not task.state & _OPEN:
             continue
         attrs = [a for a in _changed_attributes(diff, task) if a not in FLOW_ATTRIBUTES]
-        if attrs:
+        new_id = diff.alignment[task].bpmn_id
+        if new_id != task.task_spec.bpmn_id:  # another element in its place: the open one is gone
+            out.append(_obstacle(task, "replaced", attrs, replaced_by=new_id))
+        elif attrs:
             out.append(_obstacle(task, "changed", attrs))
     return out
 
@@ -163,11 +175,11 @@ def _changed_attributes(diff, task) -> list[str]:
     return sorted(k for k, v in a.items() if b.get(k) != v)
 
 
-def _obstacle(task, problem: str, attributes=()) -> Obstacle:
+def _obstacle(task, problem: str, attributes=(), replaced_by: str | None = None) -> Obstacle:
     spec = task.task_spec
     name = " ".join(spec.bpmn_name.split()) if spec.bpmn_name else None
     return Obstacle(spec.bpmn_id or spec.name, name, TaskState.get_name(task.state).lower(), problem,
-                    tuple(attributes))
+                    tuple(attributes), replaced_by)
 
 
 def _unique(obstacles: list[Obstacle]) -> list[Obstacle]:

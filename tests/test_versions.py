@@ -116,7 +116,7 @@ def test_an_unsafe_migration_is_refused_naming_the_element_and_nothing_changes(a
     before = _row(db, case["id"])
     refused = _migrate(api, case["id"], 2, 409)
     assert refused["elements"] == [{"element_id": "periksa", "name": "Periksa permohonan", "state": "ready",
-                                    "problem": "removed", "attributes": []}]
+                                    "problem": "removed", "attributes": [], "replaced_by": None}]
     assert "periksa" in refused["detail"] and refused["current_version"] == 1
     assert _row(db, case["id"]) == before
     api.deploy(PERIKSA_RENAMED)  # v3: periksa renamed while it is open
@@ -270,3 +270,46 @@ def test_two_migrations_at_once_move_the_case_once(api, db, app):
     assert sorted(results) == ["409", "moved"]
     events = api.call("GET", f"/api/v1/process-instances/{case['id']}/events", as_="auditor", expect=200).get_json()
     assert events["verified"] and [e["type"] for e in events["items"]].count("instance.migrated") == 1
+
+
+def test_a_case_inside_a_subprocess_moves_and_takes_the_step_added_there(api):
+    api.deploy(BPMN / "versions" / "sub_v1.bpmn")
+    case = api.start("uji_sub", as_="layanan")
+    [task] = case["tasks"]
+    assert task["element_id"] == "isi"
+    api.deploy(BPMN / "versions" / "sub_v2.bpmn")
+    [entry] = [v for v in api.call("GET", "/api/v1/process-definitions/uji_sub/versions", as_="analis",
+                                   expect=200).get_json()["items"] if v["version"] == 2]
+    assert [c["element_id"] for c in entry["changes"]["added"]] == ["periksa_dalam"]
+    moved = _migrate(api, case["id"], 2, 200)
+    assert [t["id"] for t in moved["tasks"]] == [task["id"]]
+    step = api.complete(task["id"], as_="layanan")
+    assert [t["element_id"] for t in step["tasks"]] == ["periksa_dalam"]
+    step = api.complete(step["tasks"][0]["id"], as_="layanan")
+    assert [t["element_id"] for t in step["tasks"]] == ["tutup"]
+    assert api.complete(step["tasks"][0]["id"], as_="layanan")["state"] == "completed"
+
+
+def test_removing_the_open_step_inside_a_subprocess_is_refused(api, db, tmp_path):
+    api.deploy(BPMN / "versions" / "sub_v1.bpmn")
+    case = api.start("uji_sub", as_="layanan")
+    text = (BPMN / "versions" / "sub_v2.bpmn").read_text()
+    # v2 without "isi": the subprocess starts at periksa_dalam
+    text = (text.replace('<bpmn:sequenceFlow id="d1" sourceRef="mulai_dalam" targetRef="isi" />',
+                         '<bpmn:sequenceFlow id="d1" sourceRef="mulai_dalam" targetRef="periksa_dalam" />')
+            .replace('<bpmn:sequenceFlow id="d2" sourceRef="isi" targetRef="periksa_dalam" />', "")
+            .replace("<bpmn:incoming>d2</bpmn:incoming><bpmn:outgoing>d3</bpmn:outgoing>",
+                     "<bpmn:incoming>d1</bpmn:incoming><bpmn:outgoing>d3</bpmn:outgoing>")
+            .replace("<bpmn:flowNodeRef>isi</bpmn:flowNodeRef>", ""))
+    start, end = text.index('<bpmn:userTask id="isi"'), text.index("</bpmn:userTask>", text.index('id="isi"'))
+    path = tmp_path / "sub.bpmn"
+    path.write_text(text[:start] + text[end + len("</bpmn:userTask>"):])
+    api.deploy(path)
+    before = _row(db, case["id"])
+    refused = _migrate(api, case["id"], 2, 409)
+    # SpiffWorkflow's diff matches periksa_dalam to isi by its place in the flow: isi is replaced.
+    [(element, problem, state, replaced_by)] = [(e["element_id"], e["problem"], e["state"], e["replaced_by"])
+                                                for e in refused["elements"]]
+    assert (element, problem, state, replaced_by) == ("isi", "replaced", "ready", "periksa_dalam")
+    assert "replaced by periksa_dalam" in refused["detail"]
+    assert _row(db, case["id"]) == before

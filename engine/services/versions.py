@@ -90,7 +90,12 @@ def summary_between(session, old: ProcessVersion, new: ProcessVersion) -> dict:
     if old.model_hash == new.model_hash:
         result = versions.Summary().as_dict()
     else:
-        result = versions.summary(_bundle(session, old), _bundle(session, new)).as_dict()
+        try:
+            result = versions.summary(_bundle(session, old), _bundle(session, new)).as_dict()
+        except Exception as exc:  # noqa: BLE001 - a diff the engine cannot make must not hide the history
+            log.warning("version diff failed", extra={"process_id": new.process_id, "version": new.version,
+                                                      "error": f"{type(exc).__name__}: {exc}"})
+            result = {**versions.Summary().as_dict(), "unavailable": f"{type(exc).__name__}: {exc}"}
     with _summaries_lock:
         _summaries[key] = result
         while len(_summaries) > 512:
@@ -200,6 +205,7 @@ def _refusal(instance, target, refused: versions.MigrationRefused) -> Conflict:
     parts = []
     for o in refused.obstacles:
         what = {"removed": "dihapus / removed", "changed": f"diubah / changed ({', '.join(o.attributes)})",
+                "replaced": f"diganti dengan / replaced by {o.replaced_by}",
                 "unaligned": "tidak ada padanannya / has no counterpart"}.get(o.problem, o.problem)
         parts.append(f"{o.element_id}{f' “{o.name}”' if o.name else ''} [{o.state}]: {what}")
     return Conflict(

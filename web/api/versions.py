@@ -26,6 +26,8 @@ class Changes(Schema):
     added = fields.List(fields.Nested(Change))
     removed = fields.List(fields.Nested(Change))
     changed = fields.List(fields.Nested(Change))
+    unavailable = fields.String(metadata={"description": "Set when the engine could not compare the two "
+                                                         "versions: why"})
 
 
 class VersionEntry(schemas.ProcessVersion):
@@ -42,8 +44,9 @@ class Obstacle(Schema):
     element_id = fields.String()
     name = fields.String(allow_none=True)
     state = fields.String()
-    problem = fields.String()
+    problem = fields.String(metadata={"description": "removed, changed, replaced or unaligned"})
     attributes = fields.List(fields.String())
+    replaced_by = fields.String(allow_none=True)
 
 
 class MigrateInstance(Schema):
