@@ -49,6 +49,11 @@ class ScriptError(Exception):
 
 
 _GUARDED_OPS = {ast.Mult: "mult", ast.Pow: "pow", ast.LShift: "lshift", ast.Add: "add", ast.Mod: "mod"}
+# RestrictedPython refuses frames and code (gi_frame, f_globals, tb_frame: its INSPECT_ATTRIBUTES) when
+# compiling; Python 2's names for a function's globals and code are refused here too, and str.format and
+# format_map ("{0.__class__}".format reads attributes): at deploy, not only when the case reaches them.
+FRAME_ATTRIBUTES = frozenset({"func_globals", "func_code", "im_func", "im_self"})
+FORMAT_ATTRIBUTES = frozenset({"format", "format_map"})
 
 
 class _Policy(RestrictingNodeTransformer):
@@ -80,6 +85,22 @@ class _Policy(RestrictingNodeTransformer):
         if node.type is None:
             self.error(node, "A bare except: is not allowed; write except Exception:.")
         return self.node_contents_visit(node)
+
+    def visit_Attribute(self, node: ast.Attribute):
+        if node.attr in FRAME_ATTRIBUTES:
+            self.error(node, f'"{node.attr}" is a restricted attribute: frames, code and tracebacks are not '
+                             "reachable from scripts.")
+        elif node.attr in FORMAT_ATTRIBUTES:
+            self.error(node, f"str.{node.attr} is not available; write an f-string instead.")
+        return super().visit_Attribute(node)
+
+    def visit_Import(self, node):
+        self.error(node, "import is not allowed: scripts use only the functions listed in docs/scripting.md.")
+        return node
+
+    def visit_ImportFrom(self, node):
+        self.error(node, "import is not allowed: scripts use only the functions listed in docs/scripting.md.")
+        return node
 
     def visit_ClassDef(self, node):
         self.error(node, "Class definitions are not allowed in scripts.")

@@ -143,3 +143,18 @@ def test_modelling_and_dry_runs_are_the_analysts(app):
         "/api/v1/drafts/validate", "/api/v1/dry-runs", "/api/v1/dry-runs/<run_id>",
         "/api/v1/dry-runs/<run_id>/tasks/<task_id>/complete"}
     assert {key: set(roles) for key, roles in found.items() if set(roles) != {"analis"}} == {}
+
+
+# Versions (issue 6): everyone reads the history and the files; only analis and kepala move cases.
+VERSION_ROUTES = {
+    ("/api/v1/process-definitions/<process_id>/versions", "GET"): set(ROLES),
+    ("/api/v1/process-definitions/<process_id>/versions/<ref>/xml", "GET"): set(ROLES),
+    ("/api/v1/process-definitions/<process_id>/migrate", "POST"): {"analis", "kepala"},
+    ("/api/v1/process-instances/<int:instance_id>/migrate", "POST"): {"analis", "kepala"},
+}
+
+
+def test_the_version_routes_are_declared_for_the_expected_roles(app):
+    declared = {(rule, method): set(roles) for rule, method, _p, roles in routes(app)
+                if (rule, method) in VERSION_ROUTES}
+    assert declared == VERSION_ROUTES

@@ -26,6 +26,12 @@ ESCAPES = {
     "generator-function-frame": ("def g():\n    yield 1\nr = g().gi_frame", "restricted"),
     "generator-code": ("def g():\n    yield 1\nr = g().gi_code", "restricted"),
     "async-def": ("async def f():\n    pass", "Async"),
+    "generator-frame-back": ("def g():\n    yield 1\nr = g().gi_frame.f_back.f_globals", "restricted"),
+    "traceback-frame-globals": ("try:\n    1 / 0\nexcept Exception as e:\n    r = e.__traceback__.tb_frame.f_globals",
+                                "_"),
+    "traceback-frame-plain": ("def f(t):\n    return t.tb_frame.f_globals\nr = f(1)", "restricted"),
+    "frame-builtins": ("def g():\n    yield 1\nr = g().gi_frame.f_builtins['open']", "restricted"),
+    "py2-function-globals": ("r = add_working_days.func_globals", "restricted"),
     # format strings that read attributes or make huge output
     "format-attribute-read": ("r = '{0.__class__}'.format(1)", "format"),
     "format-map": ("r = '{x.__class__.__base__}'.format_map({'x': 1})", "format"),
@@ -40,6 +46,16 @@ ESCAPES = {
     "import-from": ("from os import system", "import"),
     "dunder-import": ("r = __import__('os')", "_"),
     "decompression-module": ("import zlib\nr = zlib.decompress(b'')", "import"),
+    "decompression-codec": ("r = b'x\\x9c+\\xc9\\xc8,V\\x00\\x00'.decode('zlib_codec')", "text encoding"),
+    "decompression-gzip-import": ("from gzip import decompress\nr = decompress(b'')", "import"),
+    # module-to-module chains: from a function or method to its module, and on to sys, os, builtins
+    "module-of-builtin": ("r = len.__self__.open('/etc/passwd')", "_"),
+    "module-of-helper": ("r = add_working_days.__globals__['sys'].modules['os']", "_"),
+    "module-attribute-name": ("r = add_working_days.__module__", "_"),
+    "import-chain": ("import os.path\nr = os.path.os.sys.modules", "import"),
+    "importlib": ("import importlib\nr = importlib.import_module('os')", "import"),
+    "builtins-via-dict": ("r = dict.fromkeys.__self__", "_"),
+    "method-self-chain": ("r = 'a'.upper.__self__", "_"),
     "getattr": ("r = getattr(1, '__class__')", "getattr"),
     "type-of": ("r = type(1)", "type"),
     "type-new-class": ("r = type('X', (), {})", "type"),
@@ -103,6 +119,21 @@ def test_an_escape_payload_fails_with_a_clear_error(name):
         sandbox.execute(source, data)
     assert reason.lower() in str(caught.value).lower(), str(caught.value)
     assert data == {}  # nothing the script made reaches the case
+
+
+DEPLOY_TIME = ["import", "import-from", "import-chain", "importlib", "decompression-module", "format-attribute-read",
+               "format-map", "format-bound-method", "generator-frame-globals", "generator-frame-back",
+               "traceback-frame-plain", "frame-builtins", "py2-function-globals", "subclass-walk", "module-of-helper",
+               "getattr", "eval", "open-file", "class-definition"]
+
+
+@pytest.mark.parametrize("name", DEPLOY_TIME)
+def test_the_worst_escapes_are_refused_before_anything_runs(name):
+    """Imports, format strings, frames, underscores and the missing builtins never reach a running case."""
+    source, reason = ESCAPES[name]
+    with pytest.raises(sandbox.ScriptError) as caught:
+        sandbox.check(source, "exec")
+    assert reason.lower() in str(caught.value).lower() and caught.value.line, str(caught.value)
 
 
 def test_what_scripts_are_for_still_works():

@@ -183,6 +183,9 @@ main.add_command(audit)
 from workflows.cli import traceability  # noqa: E402 - registered after the core commands
 
 main.add_command(traceability)
+from .cli_versions import definitions as definitions_commands  # noqa: E402 - versions, migration (issue 6)
+
+main.add_command(definitions_commands)
 
 if __name__ == "__main__":
     main()

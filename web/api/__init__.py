@@ -41,4 +41,7 @@ def init_app(app: Flask) -> None:
     from . import drafts  # issue 6: drafts and dry runs
 
     api.register_blueprint(drafts.blp)
+    from . import versions  # issue 6: version history and migrating cases
+
+    api.register_blueprint(versions.blp)
     app.extensions["alur_api"] = api

@@ -34,13 +34,6 @@ def list_definitions():
     return {"items": definitions.list_versions(database())}
 
 
-@blp.route("/<process_id>/versions", methods=["GET"])
-@roles(*ROLES)
-@blp.response(200, schemas.ProcessVersionList)
-def versions(process_id):
-    return {"items": definitions.list_versions(database(), process_id, latest_only=False)}
-
-
 @blp.route("/<process_id>/xml", methods=["GET"])
 @roles(*ROLES)
 @blp.doc(parameters=[{"in": "query", "name": "version", "schema": {"type": "integer"},
