@@ -47,7 +47,8 @@ def test_every_route_declares_its_roles(app):
 # any case, document or account but their own reading state.
 PERSONAL = {"/api/v1/notifications/<int:notification_id>/read", "/api/v1/notifications/read-all",
             "/api/v1/notifications/settings", "/notifications/<int:notification_id>/read",
-            "/notifications/read-all", "/notifications/settings"}
+            "/notifications/read-all", "/notifications/settings", "/pemberitahuan/<int:notification_id>/baca",
+            "/pemberitahuan/baca-semua", "/pemberitahuan/pengaturan"}
 
 
 def test_an_auditor_reads_and_never_writes(app):
