@@ -235,3 +235,21 @@ def test_templates_are_edited_in_the_page_in_both_languages_and_checked_first(ap
                     expect=200).get_json()["source"] == "file"
     reader = signed_in(app, "admin_sistem").get("/pemberitahuan/templat/registrasi_disetujui").get_data(as_text=True)
     assert "readonly" in reader and 'data-testid="template-form"' in reader
+
+
+def test_in_development_mode_the_kept_mail_is_read_in_the_page(app, api, db, tmp_path):
+    app.config.update(SMTP_HOST="", MAIL_DIR=str(tmp_path / "mail"))
+    api.deploy(BPMN / "notifikasi.bpmn")
+    register_and_decide(api, APPLICANT, {"disetujui": False, "alasan": "Berkas kurang"})
+    deliver_until_idle(app)
+    admin = signed_in(app, "admin_sistem")
+    listing = admin.get("/admin/surat").get_data(as_text=True)
+    [name] = re.findall(r'data-kept="([^"]+)"', listing)
+    assert "direktur@majujaya.co.id" in listing and "Pendaftaran CV Maju Jaya ditolak" in listing
+    message = admin.get(f"/admin/surat/{name}").get_data(as_text=True)
+    assert "Berkas kurang" in message and "-- English --" in message
+    admin.get("/admin/surat/..%2F..%2Fetc%2Fpasswd", expect=404)
+    admin.get("/admin/surat/20261202T000000-tidak-ada.eml", expect=404)
+    signed_in(app, "sekretariat").get("/admin/surat", expect=403)
+    app.config["SMTP_HOST"] = "smtp.example.go.id"
+    assert 'data-testid="smtp-in-use"' in admin.get("/admin/surat").get_data(as_text=True)

@@ -15,6 +15,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from engine.errors import ValidationFailed
 from engine.roles import ROLES
 from engine.services import incidents, jobs
+from notifications import devmail
 from webhooks import events, subscriptions
 
 from ..auth import ACTORS, principal, roles
@@ -30,6 +31,7 @@ INCIDENT_CLOSERS = ("admin_sistem", "kepala")  # may resolve with a reason (as t
 nav.add("admin.webhooks", _l("Webhook"), roles={ADMIN}, order=60)
 nav.add("admin.incidents_page", _l("Insiden"), roles=set(incidents.READERS), order=61)
 nav.add("admin.jobs_page", _l("Pekerjaan"), roles=set(ACTORS), order=62)
+nav.add("admin.mail", _l("Surat (pengembangan)"), roles={ADMIN}, order=65)
 
 
 def _events_of(text: str) -> list[str]:
@@ -210,3 +212,19 @@ def job(job_id):
     item = jobs.get(database(), job_id, principal())
     result = json.dumps(item.result, indent=2, ensure_ascii=False, default=str) if item.result else None
     return render_template("admin/job.html", job=item, result=result)
+
+
+# --- the development mode's mail folder ---------------------------------------------------------------
+
+@bp.route("/admin/surat")
+@roles(ADMIN)
+def mail():
+    config = engine_config()
+    return render_template("admin/mail.html", enabled=devmail.enabled(config),
+                           items=devmail.list_kept(config) if devmail.enabled(config) else [], item=None)
+
+
+@bp.route("/admin/surat/<name>")
+@roles(ADMIN)
+def mail_message(name):
+    return render_template("admin/mail.html", enabled=True, items=[], item=devmail.read(engine_config(), name))
