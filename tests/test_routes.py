@@ -116,3 +116,30 @@ def test_anonymous_visitors_are_sent_to_sign_in(app, client):
             continue
         response = client.get(path)
         assert response.status_code == 302 and response.headers["Location"].startswith("/masuk"), rule
+
+
+# The admin and notification pages allow exactly whom their API allows (docs/admin.md).
+PAGE_ROLES = {
+    "/admin/webhook": {"admin_sistem"},
+    "/admin/insiden": {"admin_sistem", "kepala", "analis", "auditor"},
+    "/admin/insiden/<int:incident_id>/ulangi": {"admin_sistem", "kepala", "analis"},
+    "/admin/insiden/<int:incident_id>/selesaikan": {"admin_sistem", "kepala"},
+    "/admin/surat": {"admin_sistem"},
+    "/pemberitahuan": set(ROLES),
+    "/pemberitahuan/gagal": {"sekretariat", "admin_sistem", "kepala"},
+    "/pemberitahuan/gagal/<int:outbox_id>/kirim-ulang": {"sekretariat", "admin_sistem"},
+    "/pemberitahuan/templat": {"sekretariat", "analis", "admin_sistem"},
+    "/pemberitahuan/templat/<name>/kembalikan": {"sekretariat", "analis"},
+    "/pekerjaan/<int:job_id>": set(ROLES),
+}
+
+
+def test_the_admin_pages_allow_whom_their_api_allows(app):
+    declared = {}
+    for rule, _method, _path, roles in routes(app):
+        if rule.startswith(("/admin/", "/pemberitahuan", "/pekerjaan")):
+            declared.setdefault(rule, set()).update(roles)
+    for rule, allowed in PAGE_ROLES.items():
+        assert declared[rule] == allowed, rule
+    webhook_rules = [rule for rule in declared if rule.startswith("/admin/webhook")]
+    assert len(webhook_rules) >= 9 and all(declared[rule] == {"admin_sistem"} for rule in webhook_rules)

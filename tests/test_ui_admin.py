@@ -208,7 +208,9 @@ def test_sekretariat_sees_and_resends_refused_emails_and_the_case_goes_on(app, a
     desk.post(f"/pemberitahuan/gagal/{refused_id}/kirim-ulang", {"recipient": "direktur@majujaya.co.id"}, expect=302)
     deliver_until_idle(app)
     assert [rcpt for _s, rcpt, *_ in smtp.messages] == [["direktur@majujaya.co.id"]]
-    assert f'data-failure="{refused_id}"' not in desk.get("/pemberitahuan/gagal").get_data(as_text=True)
+    after = desk.get("/pemberitahuan/gagal").get_data(as_text=True)
+    assert f'data-failure="{refused_id}"' not in after
+    assert f'data-email="{refused_id}" data-state="delivered"' in after  # the delivery log keeps every e-mail
     signed_in(app, "penyedia").get("/pemberitahuan/gagal", expect=403)
     signed_in(app, "kepala").post(f"/pemberitahuan/gagal/{refused_id}/kirim-ulang", expect=403)  # reads only
 

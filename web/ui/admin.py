@@ -30,7 +30,7 @@ INCIDENT_CLOSERS = ("admin_sistem", "kepala")  # may resolve with a reason (as t
 
 nav.add("admin.webhooks", _l("Webhook"), roles={ADMIN}, order=60)
 nav.add("admin.incidents_page", _l("Insiden"), roles=set(incidents.READERS), order=61)
-nav.add("admin.jobs_page", _l("Pekerjaan"), roles=set(ACTORS), order=62)
+nav.add("admin.jobs_page", _l("Pekerjaan"), roles={ADMIN, "kepala"}, order=62)  # whoever starts a kind
 nav.add("admin.mail", _l("Surat (pengembangan)"), roles={ADMIN}, order=65)
 
 
