@@ -107,6 +107,9 @@ def test_bad_webhook_input_is_shown_beside_the_field_and_nothing_is_saved(app, a
     assert 'class="field invalid"' in page and "bukan jenis!" in page
     assert api.call("GET", "/api/v1/webhooks", as_="admin_sistem", expect=200).get_json()["items"] == []
     signed_in(app, "kepala").get("/admin/webhook", expect=403)
+    admin.post("/bahasa", {"lang": "en", "next": "/admin/webhook"}, expect=302)  # English second
+    english = admin.get("/admin/webhook").get_data(as_text=True)
+    assert "New subscription" in english and "Create subscription" in english and "Langganan baru" not in english
 
 
 def test_an_incident_is_resolved_in_the_page_with_a_reason_that_is_journaled(app, api, db, admin):
