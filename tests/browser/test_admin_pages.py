@@ -63,7 +63,8 @@ def test_admin_resolves_an_incident_with_a_reason(api, page, sign_in):
     page.locator('tr[data-status="open"] textarea[name=reason]').fill("Pembagi diperbaiki, kasus diulang manual")
     page.locator('tr[data-status="open"] button[data-action=resolve]').click()
     page.wait_for_selector('tr[data-status="resolved"]')
-    assert page.locator('[data-testid="incident-resolution"]').inner_text() == "Pembagi diperbaiki, kasus diulang manual"
+    resolution = page.locator('[data-testid="incident-resolution"]').inner_text()
+    assert resolution == "Pembagi diperbaiki, kasus diulang manual"
 
 
 def test_the_header_shows_the_unread_count_and_leads_to_the_list(api, page, sign_in):

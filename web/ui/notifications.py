@@ -82,8 +82,8 @@ def failures():
 
 def _failures(errors: dict | None = None, status: int = 200):
     return render_template("notifications/failures.html", failed=inbox.failures(database(), limit=200),
-                           retrying=inbox.failures(database(), retrying=True, limit=200), recent=inbox.recent(database()),
-                           errors=errors or {},
+                           retrying=inbox.failures(database(), retrying=True, limit=200),
+                           recent=inbox.recent(database()), errors=errors or {},
                            may_resend=principal().has(*RESENDERS)), status
 
 
