@@ -258,3 +258,20 @@ def test_in_development_mode_the_kept_mail_is_read_in_the_page(app, api, db, tmp
     signed_in(app, "sekretariat").get("/admin/surat", expect=403)
     app.config["SMTP_HOST"] = "smtp.example.go.id"
     assert 'data-testid="smtp-in-use"' in admin.get("/admin/surat").get_data(as_text=True)
+
+
+def test_an_open_incident_is_told_to_admin_sistem_in_the_app_and_by_email(app, api, db, smtp):  # noqa: F811
+    set_email(db, "admin_sistem", "admin@lpse.blitarkota.go.id")
+    api.deploy(BPMN / "failing.bpmn")
+    case = api.start("uji_galat", {"pembagi": 0}, as_="admin_sistem")
+    admin = signed_in(app, "admin_sistem")
+    before = int(re.search(r'data-testid="unread-count">(\d+)<', admin.get("/beranda").get_data(as_text=True))[1])
+    api.complete(case["tasks"][0]["id"], as_="admin_sistem")  # the script divides by zero: an open incident
+    after = int(re.search(r'data-testid="unread-count">(\d+)<', admin.get("/beranda").get_data(as_text=True))[1])
+    assert after == before + 1
+    listed = api.call("GET", "/api/v1/notifications", as_="admin_sistem", expect=200).get_json()["items"]
+    assert listed[0]["title"] == f"Eskalasi: kasus {case['id']} (uji_galat)" and "hitung" in listed[0]["body"]
+    assert api.call("GET", "/api/v1/notifications/unread-count", as_="kepala", expect=200).get_json()["unread"] == 0
+    deliver_until_idle(app)
+    subjects = [m[2]["Subject"] for m in smtp.messages if m[1] == ["admin@lpse.blitarkota.go.id"]]
+    assert [s for s in subjects if s.startswith("Eskalasi")] == [f"Eskalasi: kasus {case['id']} (uji_galat)"]

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from engine.models import Instance
 from engine.registry import HandlerContext, handler
 from engine.roles import ROLES
+from notifications import incidents as _incidents  # noqa: F401 - tells admin_sistem of open incidents
 from notifications import recipients, service
 
 TEMPLATE = "pemberitahuan"
