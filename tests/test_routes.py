@@ -47,7 +47,8 @@ def test_every_route_declares_its_roles(app):
 # any case, document or account but their own reading state.
 PERSONAL = {"/api/v1/notifications/<int:notification_id>/read", "/api/v1/notifications/read-all",
             "/api/v1/notifications/settings", "/notifications/<int:notification_id>/read",
-            "/notifications/read-all", "/notifications/settings"}
+            "/notifications/read-all", "/notifications/settings", "/pemberitahuan/<int:notification_id>/baca",
+            "/pemberitahuan/baca-semua", "/pemberitahuan/pengaturan"}
 
 
 def test_an_auditor_reads_and_never_writes(app):
@@ -158,3 +159,30 @@ def test_the_version_routes_are_declared_for_the_expected_roles(app):
     declared = {(rule, method): set(roles) for rule, method, _p, roles in routes(app)
                 if (rule, method) in VERSION_ROUTES}
     assert declared == VERSION_ROUTES
+
+
+# The admin and notification pages allow exactly whom their API allows (docs/admin.md).
+PAGE_ROLES = {
+    "/admin/webhook": {"admin_sistem"},
+    "/admin/insiden": {"admin_sistem", "kepala", "analis", "auditor"},
+    "/admin/insiden/<int:incident_id>/ulangi": {"admin_sistem", "kepala", "analis"},
+    "/admin/insiden/<int:incident_id>/selesaikan": {"admin_sistem", "kepala"},
+    "/admin/surat": {"admin_sistem"},
+    "/pemberitahuan": set(ROLES),
+    "/pemberitahuan/gagal": {"sekretariat", "admin_sistem", "kepala"},
+    "/pemberitahuan/gagal/<int:outbox_id>/kirim-ulang": {"sekretariat", "admin_sistem"},
+    "/pemberitahuan/templat": {"sekretariat", "analis", "admin_sistem"},
+    "/pemberitahuan/templat/<name>/kembalikan": {"sekretariat", "analis"},
+    "/pekerjaan/<int:job_id>": set(ROLES),
+}
+
+
+def test_the_admin_pages_allow_whom_their_api_allows(app):
+    declared = {}
+    for rule, _method, _path, roles in routes(app):
+        if rule.startswith(("/admin/", "/pemberitahuan", "/pekerjaan")):
+            declared.setdefault(rule, set()).update(roles)
+    for rule, allowed in PAGE_ROLES.items():
+        assert declared[rule] == allowed, rule
+    webhook_rules = [rule for rule in declared if rule.startswith("/admin/webhook")]
+    assert len(webhook_rules) >= 9 and all(declared[rule] == {"admin_sistem"} for rule in webhook_rules)
