@@ -41,7 +41,7 @@ def problem(status: int, detail: str, title: str | None = None, **extra):
 def _page(status: int, detail: str, **extra):
     """Browser pages get an HTML error page (``web.ui`` registers the renderer); the API keeps problem+json."""
     render = current_app.extensions.get("alur_error_page")
-    if render is None or request.path.startswith("/api/") or request.path == "/healthz":
+    if render is None or request.path.startswith("/api/") or request.path in ("/healthz", "/metrics"):
         return None
     return render(status, detail, **extra)
 
