@@ -98,7 +98,8 @@ def test_every_route_against_every_role(app, api, callers):
             elif declared == "public":
                 continue  # open to all (a sign-in form may still answer 401 to a wrong password)
             elif caller is None:
-                wanted = 401 if path.startswith("/api/") else 302
+                # /metrics is for Prometheus, not people: a 401 problem, not a redirect to the sign-in page.
+                wanted = 401 if path.startswith("/api/") or path == "/metrics" else 302
                 if status != wanted:
                     surprises.append((rule, method, caller, status, f"anonymous should get {wanted}"))
             elif caller in declared and status in (401, 403):
@@ -115,6 +116,9 @@ def test_anonymous_visitors_are_sent_to_sign_in(app, client):
         if declared == "public" or path.startswith("/api/") or method != "GET":
             continue
         response = client.get(path)
+        if path == "/metrics":  # a machine's endpoint: told 401 in problem+json, as the API is
+            assert response.status_code == 401 and response.mimetype == "application/problem+json", rule
+            continue
         assert response.status_code == 302 and response.headers["Location"].startswith("/masuk"), rule
 
 

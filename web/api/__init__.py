@@ -5,11 +5,17 @@ from flask import Flask
 from flask_smorest import Api
 
 from ..errors import http_error
+from . import problems
 
 
 class AlurApi(Api):
+    ERROR_SCHEMA = problems.Problem
+
     def handle_http_exception(self, error):
         return http_error(error)
+
+    def _register_responses(self):
+        problems.register_responses(self)
 
 
 def init_app(app: Flask) -> None:
