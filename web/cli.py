@@ -181,5 +181,15 @@ from workflows.cli import traceability  # noqa: E402 - registered after the core
 
 main.add_command(traceability)
 
+
+@main.group()
+def audit() -> None:
+    """Auditors: replay and verify the history of cases."""
+
+
+from .cli_replay import replay  # noqa: E402 - issue 5: replay
+
+audit.add_command(replay)
+
 if __name__ == "__main__":
     main()

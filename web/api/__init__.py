@@ -35,4 +35,7 @@ def init_app(app: Flask) -> None:
 
     for module in (incidents, jobs, schedules, metrics):
         api.register_blueprint(module.blp)
+    from . import replay  # issue 5: replay for auditors
+
+    api.register_blueprint(replay.blp)
     app.extensions["alur_api"] = api
