@@ -369,3 +369,20 @@ def _describe(e: Recorded) -> str:
 def _short(value) -> str:
     text = json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
     return text if len(text) <= 200 else text[:197] + "..."
+
+
+def boundary_attachments(bundle: Bundle) -> dict[str, str]:
+    """Each boundary event's element id -> the activity it is attached to (the diagram's own deadlines)."""
+    from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+
+    out: dict[str, str] = {}
+    specs = [bundle.spec, *bundle.subprocess_specs.values()]
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            if not isinstance(task_spec, BoundaryEvent):
+                continue
+            for parent in task_spec.inputs:
+                for sibling in parent.outputs:
+                    if not isinstance(sibling, BoundaryEvent) and sibling.bpmn_id:
+                        out[task_spec.bpmn_id] = sibling.bpmn_id
+    return out
