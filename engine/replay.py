@@ -97,6 +97,7 @@ class Result:
     divergence: Divergence | None = None
     previous_data: dict = field(default_factory=dict)  # the data before the step that wrote event ``upto``
     steps: int = 0
+    step_end: int = 0  # the last event of the step that wrote event ``upto``
 
 
 class _Diverged(Exception):
@@ -180,7 +181,7 @@ class Replayer:
         last = events[-1].seq if events else 0
         upto = last if upto is None else upto
         divergence = None
-        steps = 0
+        steps = step_end = 0
         previous: dict = {}
         try:
             recorded_groups, _bookkeeping = groups(events)
@@ -190,10 +191,13 @@ class Replayer:
                 previous = self.data()
                 self._step(group, upto)
                 steps += 1
+                step_end = group.derived[-1].seq if group.derived else group.input.seq
         except _Diverged as stop:
             divergence = stop.divergence
-        return Result(upto, self.state, self.data(), self.elements(), open_tasks(events, upto), divergence,
-                      previous, steps)
+        # The events of one step were written in one transaction: after any of them, the case is as the whole
+        # step left it (the tasks it opened are open, though their task.ready events come later in the step).
+        return Result(upto, self.state, self.data(), self.elements(), open_tasks(events, max(upto, step_end)),
+                      divergence, previous, steps, step_end)
 
     def data(self) -> dict:
         return runtime.case_data(self.workflow) if self.workflow is not None else {}

@@ -106,10 +106,12 @@ def test_the_case_after_any_event_through_the_api(api, incident):
     assert body["elements"]["catat"] == "completed" and body["elements"]["tangani"] == "active"
     assert body["elements"]["konfirmasi"] == "not_reached" and body["state"] == "running"
     assert body["data"]["prioritas"] == "P3" and "pelapor_puas" not in body["data"]
-    assert body["event"]["type"] == "task.ready"
+    assert body["event"]["type"] == "task.ready" and body["step_end"] >= ready["seq"]
     catat = next(e for e in events if e["type"] == "task.completed" and e["element_id"] == "catat")
     step = api.call("GET", url, as_="kepala", expect=200, query_string={"upto": catat["seq"]}).get_json()
     assert step["changes"]["after"]["urgensi"] == "rendah" and "urgensi" not in step["changes"]["before"]
+    # The task the step opened is open after any event of that step, before its own task.ready event too.
+    assert step["step_end"] > catat["seq"] and [t["element_id"] for t in step["tasks"]] == ["tangani"]
     last = api.call("GET", url, as_="verifikator", expect=200).get_json()
     assert last["upto"] == len(events) and last["state"] == "completed" and last["tasks"] == []
     for bad in (0, len(events) + 1):

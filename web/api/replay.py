@@ -87,6 +87,8 @@ class CaseReplay(Schema):
     process_version = fields.Integer()
     upto = fields.Integer()
     total = fields.Integer(metadata={"description": "The case's number of events"})
+    step_end = fields.Integer(metadata={
+        "description": "The last event written in the same transaction as `upto`: the state shown is the step's"})
     event = fields.Nested(ReplayEvent, metadata={"description": "Event `upto` itself"})
     state = fields.String(metadata={"description": "running, completed, cancelled or error after the event"})
     data = fields.Dict(metadata={"description": "The case's data after the event"})
@@ -109,7 +111,7 @@ def as_body(case: replay.CaseAt) -> dict:
 
     result = case.result
     return {"instance_id": case.instance_id, "process_id": case.process_id, "process_version": case.process_version,
-            "upto": case.upto, "total": case.total, "event": case.event, "state": result.state,
+            "upto": case.upto, "total": case.total, "step_end": result.step_end, "event": case.event, "state": result.state,
             "data": result.data, "changes": diff(result.previous_data, result.data), "tasks": result.open_tasks,
             "elements": result.elements, "divergence": result.divergence}
 
