@@ -145,3 +145,46 @@ def test_the_replay_command(app, db, incident, database_url, tmp_path, monkeypat
     assert runner.invoke(main, ["audit", "replay"]).exit_code == 2
     missing = runner.invoke(main, ["audit", "replay", "999999"])
     assert missing.exit_code == 2 and "999999" in missing.output
+
+
+# Every kind of input, through the flows the engine's own tests drive: timers that remind and escalate
+# (timer.fired, task.cancelled), a handler that fails, is retried by the worker, opens an incident and is
+# retried by a person (error, instance.retried, incident.*), a message, and a cancellation.
+from test_incidents import SERVICE as _SERVICE  # noqa: E402
+from test_incidents import test_cancelling_the_case_closes_its_incident as _cancelled_flow  # noqa: E402
+from test_incidents import \
+    test_retries_back_off_exponentially_then_an_incident_opens_and_a_person_retries_it as _retried_flow  # noqa: E402
+from test_lifecycle import test_a_message_goes_out_and_the_answer_resumes_the_case as _message_flow  # noqa: E402
+from test_timers import \
+    test_service_level_timers_remind_without_interrupting_then_escalate_and_cancel_the_task as _timer_flow  # noqa: E402
+
+
+def _all_reproduce(app, db) -> list:
+    checks = list(replay.check_all(db, app.config))
+    assert checks and [(c.instance_id, c.divergence.problem) for c in checks if c.divergence] == []
+    return checks
+
+
+def test_timers_reminders_and_an_escalation_replay(api, db, app):
+    _timer_flow(api, db, app)
+    _all_reproduce(app, db)
+
+
+def test_failed_handlers_retries_and_incidents_replay(api, db, app):
+    _SERVICE.update(up=False, calls=0)
+    _retried_flow(api, db, app)
+    calls = _SERVICE["calls"]
+    [check] = _all_reproduce(app, db)
+    assert _SERVICE["calls"] == calls  # played back: the outside service was not called again
+    assert check.events >= 10
+
+
+def test_a_cancelled_case_replays(api, db, app):
+    _SERVICE.update(up=False, calls=0)
+    _cancelled_flow(api, db, app)
+    _all_reproduce(app, db)
+
+
+def test_messages_replay(api, db, app):
+    _message_flow(api)
+    _all_reproduce(app, db)
