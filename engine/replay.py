@@ -25,7 +25,7 @@ from . import clock, runtime
 from .bpmn import Bundle
 from .errors import WorkflowError
 from .journal import Event
-from .models.instance import CANCELLED, COMPLETED, RUNNING
+from .models.instance import CANCELLED, RUNNING
 from .store import Outcome, Step, diff, project, step_events
 
 INPUTS = frozenset({"instance.started", "task.completed", "message.received", "timer.fired", "instance.retried",
@@ -236,55 +236,63 @@ class Replayer:
         self.state = outcome_state
 
     def _apply(self, event: Recorded, playback: _Playback):
+        """Re-apply one recorded input; returns the tasks open before it, the step and the engine's report."""
         if self.workflow is None and event.type != "instance.started":
             raise _Diverged(Divergence(event.seq, "type", event.type, "instance.started (the case has not started)"))
         context = runtime.ExecContext(None, self.instance_id, self.bundle.process_id, event.actor, event.role,
                                       self.config, playback=playback)
-        if self.workflow is not None:
-            self.workflow.script_engine.context = context
-        before_ready = {t.id: t for t in runtime.human_tasks(self.workflow, self.bundle)} if self.workflow else {}
-        kind, data = event.type, event.data
-        closed: set[str] = set()
-        report = None
-        if kind == "instance.started":
-            start = dict(data.get("after") or {})
-            self.workflow = runtime.new(self.bundle, start, context)
-            report = runtime.advance(self.workflow)
-            facts = {"process_version": self.process_version, **diff({}, start)}
-            step = Step([Event(kind, actor=event.actor, role=event.role, data=facts)])
-        elif kind == "task.completed":
-            task_id = self._task_id(event, before_ready)
-            info = self.bundle.elements.get(event.element_id or "")
-            before, after, report = runtime.complete(self.workflow, task_id, dict(data.get("input") or {}))
-            facts = {"task_id": data.get("task_id"), "input": data.get("input"), **diff(before, after)}
-            if "documents" in data:
-                facts["documents"] = data["documents"]  # linked by the service, not derived by the engine
-            closed = {task_id}
-            step = Step([Event(kind, event.element_id, info.name if info else None, event.actor, event.role,
-                               info.pasal if info else None, data=facts)], closed)
-        elif kind == "message.received":
-            payload = dict(data.get("after") or {})
-            try:
-                report = runtime.deliver_message(self.workflow, data.get("message"), payload)
-            except LookupError:
-                raise _Diverged(Divergence(event.seq, "message", data.get("message"),
-                                           "no task of the replay waits for it")) from None
-            step = Step([Event(kind, actor=event.actor, role=event.role,
-                               data={"message": data.get("message"), **diff({}, payload)})])
-        elif kind == "timer.fired":
-            elements = runtime.due_timers(self.workflow, event.at)
-            report = runtime.refresh_timers(self.workflow)
-            info = self.bundle.elements.get(elements[0]) if len(elements) == 1 else None
-            step = Step([Event(kind, info.element_id if info else None, info.name if info else None, "system",
-                               pasal=info.pasal if info else None,
-                               data={"due": data.get("due"), "elements": elements})])
-        elif kind == "instance.retried":
-            report = runtime.retry(self.workflow)
-            step = Step([Event(kind, actor=event.actor, role=event.role, reason=event.reason, data=event.data or None)])
-        else:  # instance.cancelled
-            runtime.cancel(self.workflow)
-            step = Step([Event(kind, actor=event.actor, role=event.role, reason=event.reason)])
-        return before_ready, step, report
+        if self.workflow is None:
+            return {}, *self._start(event, context)
+        self.workflow.script_engine.context = context
+        before_ready = {t.id: t for t in runtime.human_tasks(self.workflow, self.bundle)}
+        apply = {"task.completed": self._complete, "message.received": self._message, "timer.fired": self._timer,
+                 "instance.retried": self._retry, "instance.cancelled": self._cancel}[event.type]
+        return before_ready, *apply(event, before_ready)
+
+    def _start(self, event: Recorded, context):
+        start = dict(event.data.get("after") or {})
+        self.workflow = runtime.new(self.bundle, start, context)
+        report = runtime.advance(self.workflow)
+        facts = {"process_version": self.process_version, **diff({}, start)}
+        return Step([Event(event.type, actor=event.actor, role=event.role, data=facts)]), report
+
+    def _complete(self, event: Recorded, before_ready: dict):
+        data = event.data
+        task_id = self._task_id(event, before_ready)
+        info = self.bundle.elements.get(event.element_id or "")
+        before, after, report = runtime.complete(self.workflow, task_id, dict(data.get("input") or {}))
+        facts = {"task_id": data.get("task_id"), "input": data.get("input"), **diff(before, after)}
+        if "documents" in data:
+            facts["documents"] = data["documents"]  # linked by the service, not derived by the engine
+        return Step([Event(event.type, event.element_id, info.name if info else None, event.actor, event.role,
+                           info.pasal if info else None, data=facts)], {task_id}), report
+
+    def _message(self, event: Recorded, _before_ready: dict):
+        name, payload = event.data.get("message"), dict(event.data.get("after") or {})
+        try:
+            report = runtime.deliver_message(self.workflow, name, payload)
+        except LookupError:
+            raise _Diverged(Divergence(event.seq, "message", name, "no task of the replay waits for it")) from None
+        return Step([Event(event.type, actor=event.actor, role=event.role,
+                           data={"message": name, **diff({}, payload)})]), report
+
+    def _timer(self, event: Recorded, _before_ready: dict):
+        elements = runtime.due_timers(self.workflow, event.at)
+        report = runtime.refresh_timers(self.workflow)
+        info = self.bundle.elements.get(elements[0]) if len(elements) == 1 else None
+        # ``due`` is when the worker found the case due (its stored next timer), an input like the time itself.
+        return Step([Event(event.type, info.element_id if info else None, info.name if info else None, "system",
+                           pasal=info.pasal if info else None,
+                           data={"due": event.data.get("due"), "elements": elements})]), report
+
+    def _retry(self, event: Recorded, _before_ready: dict):
+        report = runtime.retry(self.workflow)
+        return Step([Event(event.type, actor=event.actor, role=event.role, reason=event.reason,
+                           data=event.data or None)]), report
+
+    def _cancel(self, event: Recorded, _before_ready: dict):
+        runtime.cancel(self.workflow)
+        return Step([Event(event.type, actor=event.actor, role=event.role, reason=event.reason)]), None
 
     def _task_id(self, event: Recorded, before_ready: dict) -> str:
         recorded = event.data.get("task_id")

@@ -10,8 +10,7 @@ from marshmallow import Schema, fields, post_dump, validate
 from engine.roles import READ_ONLY, STAFF
 from engine.services import replay
 
-from ..auth import roles
-from ..auth import principal
+from ..auth import principal, roles
 from ..extensions import database, engine_config
 from ..logs import mask
 
