@@ -188,3 +188,30 @@ def test_a_cancelled_case_replays(api, db, app):
 def test_messages_replay(api, db, app):
     _message_flow(api)
     _all_reproduce(app, db)
+
+
+def test_a_well_chained_forged_event_passes_verify_but_not_replay(app, db, incident, database_url, tmp_path,
+                                                                   monkeypatch):
+    """Someone with write access appends a properly hash-chained event (and moves the case's head): the
+    chain verifies, but the diagram never derives that event, so the replay names it."""
+    from engine import clock
+    from engine.journal import Event
+    from engine.principal import Principal
+    from engine.services import incidents, journal
+    from web.cli import main
+
+    with db.unit_of_work() as session:
+        incidents.append(session, incident, [Event("task.ready", "tangani", "Tangani masalah", None, "admin_sistem",
+                                                   "19(1)", data={"task_id": "palsu", "form": None})], clock.now())
+    auditor = Principal("auditor", frozenset({"auditor"}))
+    assert journal.verify(db, incident, auditor) is None
+    check = replay.check(db, incident, app.config)
+    assert check.divergence is not None and check.divergence.seq == check.events
+    assert check.divergence.field == "event" and "task.ready tangani" in check.divergence.expected
+
+    monkeypatch.setenv("ALUR_DATABASE_URL", database_url)
+    monkeypatch.setenv("ALUR_VAR_DIR", str(tmp_path))
+    result = CliRunner().invoke(main, ["audit", "replay", "--all"])
+    assert result.exit_code == 1, result.output
+    assert f"case {incident} (penanganan_masalah): diverges at event {check.events}" in result.output
+    assert "0 of 1 case(s) reproduce their journal" in result.output

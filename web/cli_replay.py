@@ -15,6 +15,7 @@ def replay(instance_id: int | None, every: bool) -> None:
     from engine.services import replay as service
 
     from .cli import _db, _settings
+    from .logs import mask  # a divergence quotes recorded data: personal numbers stay masked
 
     if (instance_id is None) == (not every):
         raise click.UsageError("give a case id, or --all (not both)")
@@ -41,7 +42,7 @@ def replay(instance_id: int | None, every: bool) -> None:
         else:
             diverged += 1
             d = check.divergence
-            click.echo(f"case {check.instance_id} ({check.process_id}): diverges at event {d.seq}: {d.problem}")
+            click.echo(mask(f"case {check.instance_id} ({check.process_id}): diverges at event {d.seq}: {d.problem}"))
     if every:
         click.echo(f"{len(results) - diverged} of {len(results)} case(s) reproduce their journal")
     sys.exit(1 if diverged else 0)
