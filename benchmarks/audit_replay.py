@@ -74,7 +74,7 @@ def main() -> None:
     first = replay.check(db, case.id, config)
     assert first.divergence is None, first.divergence.problem
     with db.reader() as session:
-        events = replay._events(session, case.id)
+        events = replay.recorded(session, case.id)
         row = session.get(replay.Instance, case.id)
         bundle = definitions.bundle(session, row.process_version_id, row.process_id, row.model_hash)
 

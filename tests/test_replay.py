@@ -43,7 +43,7 @@ def incident(api):
 
 def _recorded(db, app, instance_id):
     with db.reader() as session:
-        events = replay._events(session, instance_id)
+        events = replay.recorded(session, instance_id)
         row = session.execute(select(Instance).where(Instance.id == instance_id)).scalar_one()
         bundle = definitions.bundle(session, row.process_version_id, row.process_id, row.model_hash)
     return events, lambda: Replayer(bundle, 1, app.config, instance_id)

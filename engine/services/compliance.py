@@ -19,7 +19,7 @@ from ..replay import Recorded, boundary_attachments
 from ..store import _due
 from . import definitions
 from .instances import _visible
-from .replay import _events
+from .replay import recorded
 
 ON_TIME, LATE, OPEN, OVERDUE, NO_LEVEL, AUTOMATIC = ("tepat_waktu", "terlambat", "berjalan", "lewat_batas",
                                                      "tanpa_batas", "otomatis")
@@ -47,7 +47,7 @@ class Obligation:
 def obligations(db: Database, instance_id: int, principal: Principal) -> list[Obligation]:
     with db.reader() as session:
         instance = _visible(session, instance_id, principal)
-        events = _events(session, instance_id)
+        events = recorded(session, instance_id)
         bundle = definitions.bundle(session, instance.process_version_id, instance.process_id, instance.model_hash)
     return rows_for(events, bundle, clock.now())
 

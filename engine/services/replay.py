@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from .. import runtime
 from ..db import Database
-from ..errors import ValidationFailed
+from ..errors import NotFound, ValidationFailed
 from ..models import Instance, JournalEvent
 from ..principal import Principal
 from ..replay import Divergence, Recorded, Replayer, Result, bucket
@@ -50,7 +50,7 @@ def case_at(db: Database, instance_id: int, principal: Principal, config: dict, 
             raise ValidationFailed(
                 f"Kasus {instance_id} mencatat peristiwa 1 sampai {total}. / Case {instance_id} has events 1 to {total}.",
                 {"upto": [f"Pilih angka 1 sampai {total} / Choose a number from 1 to {total}"]})
-        events = _events(session, instance_id)
+        events = recorded(session, instance_id, total)
         bundle = definitions.bundle(session, instance.process_version_id, instance.process_id, instance.model_hash)
     result = Replayer(bundle, instance.process_version, config, instance_id).run(events, upto)
     return CaseAt(instance_id, instance.process_id, instance.process_version, upto, total, events[upto - 1], result)
@@ -63,8 +63,6 @@ def check(db: Database, instance_id: int, config: dict) -> Check:
             select(Instance.id, Instance.process_id, Instance.process_version_id, Instance.model_hash,
                    Instance.state, Instance.workflow, Instance.journal_seq).where(Instance.id == instance_id)).first()
         if instance is None:
-            from ..errors import NotFound
-
             raise NotFound(f"Kasus {instance_id} tidak ditemukan. / Case {instance_id} not found.")
         return _check(session, instance, config)
 
@@ -95,7 +93,7 @@ def count(db: Database) -> int:
 def _check(session, instance, config: dict) -> Check:
     from ..models import ProcessVersion
 
-    events = _events(session, instance.id)
+    events = recorded(session, instance.id, instance.journal_seq)
     bundle = definitions.bundle(session, instance.process_version_id, instance.process_id, instance.model_hash)
     version = session.scalar(select(ProcessVersion.version).where(ProcessVersion.id == instance.process_version_id))
     result = Replayer(bundle, version, config, instance.id).run(events)
@@ -124,7 +122,11 @@ def _against_stored(bundle, instance, result: Result, config: dict) -> Divergenc
     return None
 
 
-def _events(session, instance_id: int) -> list[Recorded]:
-    rows = session.execute(select(*_COLUMNS).where(JournalEvent.instance_id == instance_id)
-                           .order_by(JournalEvent.seq)).all()
+def recorded(session, instance_id: int, through: int | None = None) -> list[Recorded]:
+    """The journal of one case, oldest first, as plain data; up to event ``through`` (the instance row's
+    ``journal_seq`` as read, so a step written meanwhile is not half compared with an older row)."""
+    query = select(*_COLUMNS).where(JournalEvent.instance_id == instance_id)
+    if through is not None:
+        query = query.where(JournalEvent.seq <= through)
+    rows = session.execute(query.order_by(JournalEvent.seq)).all()
     return [Recorded.from_row(r) for r in rows]
