@@ -181,15 +181,9 @@ from workflows.cli import traceability  # noqa: E402 - registered after the core
 
 main.add_command(traceability)
 
+from .cli_replay import register as register_replay  # noqa: E402 - issue 5: `alur audit replay`
 
-@main.group()
-def audit() -> None:
-    """Auditors: replay and verify the history of cases."""
-
-
-from .cli_replay import replay  # noqa: E402 - issue 5: replay
-
-audit.add_command(replay)
+register_replay(main)
 
 if __name__ == "__main__":
     main()

@@ -46,3 +46,13 @@ def replay(instance_id: int | None, every: bool) -> None:
     if every:
         click.echo(f"{len(results) - diverged} of {len(results)} case(s) reproduce their journal")
     sys.exit(1 if diverged else 0)
+
+
+def register(main: click.Group) -> None:
+    """Put ``replay`` in the ``audit`` group (``alur audit verify`` and the others live in ``web/cli_audit.py``),
+    making the group when no module registered it first."""
+    group = main.commands.get("audit")
+    if not isinstance(group, click.Group):
+        group = click.Group("audit", help="Auditors: replay and verify the history of cases.")
+        main.add_command(group)
+    group.add_command(replay)
