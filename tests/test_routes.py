@@ -128,4 +128,3 @@ def test_anonymous_visitors_are_sent_to_sign_in(app, client):
             continue
         response = client.get(path)
         assert response.status_code == 302 and response.headers["Location"].startswith("/masuk"), rule
-
