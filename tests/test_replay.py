@@ -159,18 +159,28 @@ from test_timers import \
     test_service_level_timers_remind_without_interrupting_then_escalate_and_cancel_the_task as _timer_flow  # noqa: E402
 
 
+@pytest.fixture
+def still_clock():
+    """These flows count seconds of the test clock: frozen, a loaded machine's real time cannot leak in."""
+    from engine import clock
+
+    clock.freeze(clock.now())
+    yield
+    clock.reset()
+
+
 def _all_reproduce(app, db) -> list:
     checks = list(replay.check_all(db, app.config))
     assert checks and [(c.instance_id, c.divergence.problem) for c in checks if c.divergence] == []
     return checks
 
 
-def test_timers_reminders_and_an_escalation_replay(api, db, app):
+def test_timers_reminders_and_an_escalation_replay(api, db, app, still_clock):
     _timer_flow(api, db, app)
     _all_reproduce(app, db)
 
 
-def test_failed_handlers_retries_and_incidents_replay(api, db, app):
+def test_failed_handlers_retries_and_incidents_replay(api, db, app, still_clock):
     _SERVICE.update(up=False, calls=0)
     _retried_flow(api, db, app)
     calls = _SERVICE["calls"]
@@ -179,7 +189,7 @@ def test_failed_handlers_retries_and_incidents_replay(api, db, app):
     assert check.events >= 10
 
 
-def test_a_cancelled_case_replays(api, db, app):
+def test_a_cancelled_case_replays(api, db, app, still_clock):
     _SERVICE.update(up=False, calls=0)
     _cancelled_flow(api, db, app)
     _all_reproduce(app, db)
