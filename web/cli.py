@@ -176,6 +176,9 @@ from .cli_worker import incidents, schedules  # noqa: E402 - the worker's comman
 
 main.add_command(incidents)
 main.add_command(schedules)
+from .cli_audit import audit  # noqa: E402 - issue 5: verify, checkpoints, export
+
+main.add_command(audit)
 
 from workflows.cli import traceability  # noqa: E402 - registered after the core commands
 

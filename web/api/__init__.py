@@ -38,4 +38,10 @@ def init_app(app: Flask) -> None:
 
     for module in (incidents, jobs, schedules, metrics):
         api.register_blueprint(module.blp)
+    from . import audit_chain  # issue 5: verify, checkpoints, export
+
+    api.register_blueprint(audit_chain.blp)
+    from . import drafts  # issue 6: drafts and dry runs
+
+    api.register_blueprint(drafts.blp)
     app.extensions["alur_api"] = api
