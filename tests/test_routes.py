@@ -57,6 +57,19 @@ def test_an_auditor_reads_and_never_writes(app):
     assert writers == []
 
 
+def test_replay_and_the_auditor_pages_are_for_readers_of_every_case(app):
+    """Issue 5: the replay API for staff and auditors (who see every case); the auditor pages for the auditor
+    and the head of the LPSE; all of them read-only (GET)."""
+    from engine.roles import READ_ONLY, STAFF
+
+    declared = {(rule, method): set(roles) for rule, method, _p, roles in routes(app)}
+    assert declared[("/api/v1/process-instances/<int:instance_id>/replay", "GET")] == STAFF | READ_ONLY
+    for rule in ("/audit", "/audit/kasus/<int:instance_id>", "/audit/kasus/<int:instance_id>/kepatuhan"):
+        assert declared[(rule, "GET")] == {"auditor", "kepala"}, rule
+    assert not [key for key in declared if key[0].startswith(("/audit", "/api/v1/process-instances/<int:instance_id>/replay"))
+                and key[1] != "GET"]
+
+
 @pytest.fixture
 def callers(app, api):
     """A signed-in browser session and an API token for every role (and the registration SOP deployed)."""

@@ -187,5 +187,9 @@ from .cli_versions import definitions as definitions_commands  # noqa: E402 - ve
 
 main.add_command(definitions_commands)
 
+from .cli_replay import register as register_replay  # noqa: E402 - issue 5: `alur audit replay`
+
+register_replay(main)
+
 if __name__ == "__main__":
     main()

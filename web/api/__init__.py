@@ -37,6 +37,9 @@ def init_app(app: Flask) -> None:
     from . import notifications  # issue 10: notifications
 
     api.register_blueprint(notifications.blp)
+    from . import replay  # issue 5: replay for auditors
+
+    api.register_blueprint(replay.blp)
     from . import incidents, jobs, metrics, schedules  # the worker's side: issue 8
 
     for module in (incidents, jobs, schedules, metrics):
