@@ -274,10 +274,8 @@ def test_checkpoints_are_append_only_and_the_key_must_exist(app, db, cases):
 def test_the_worker_signs_a_checkpoint_when_one_is_due(app, db, cases):
     from datetime import timedelta
 
-    from engine import clock
+    from engine import clock, worker
     from engine.services import audit
-
-    from engine import worker
 
     config = dict(app.config, AUDIT_CHECKPOINT_SECONDS=3600)
     worker.run_once(db, config, long_work=False)  # the worker's pass signs the first one
