@@ -130,3 +130,16 @@ def test_audit_routes_declare_exactly_their_roles(app):
     declared = {(rule, method): set(roles) for rule, method, _p, roles in routes(app)
                 if rule.startswith("/api/v1/audit/")}
     assert declared == AUDIT_ROUTES
+
+
+# Issue 6: modelling, drafts and dry runs belong to the process analyst alone (deploying already does).
+ANALYST_ONLY = ("/model", "/api/v1/drafts/", "/api/v1/dry-runs")
+
+
+def test_modelling_and_dry_runs_are_the_analysts(app):
+    found = {(rule, method): declared for rule, method, _p, declared in routes(app) if rule.startswith(ANALYST_ONLY)}
+    assert {rule for rule, _method in found} >= {
+        "/model", "/model/unggah", "/model/baru", "/model/<process_id>", "/model/<process_id>/unduh",
+        "/api/v1/drafts/validate", "/api/v1/dry-runs", "/api/v1/dry-runs/<run_id>",
+        "/api/v1/dry-runs/<run_id>/tasks/<task_id>/complete"}
+    assert {key: set(roles) for key, roles in found.items() if set(roles) != {"analis"}} == {}

@@ -105,7 +105,7 @@ DEFAULTS: dict[str, object] = {
     # The daily digest of task notifications goes out at this hour, in this time zone.
     "DIGEST_HOUR": 7,
     # The process self-registration starts (the registration SOP of workflows/bpmn).
-    "REGISTRATION_PROCESS": "registrasi_penyedia",
+    "REGISTRATION_PROCESS": "registrasi_pengguna",
 }
 
 

@@ -29,3 +29,6 @@ __all__ += ["DeliveryAttempt", "HookRequest", "InboundHook", "Notification", "No
 from .audit import Checkpoint  # noqa: E402 - signed journal checkpoints (issue 5)
 
 __all__ += ["Checkpoint"]
+from .dry_run import DryRun  # noqa: E402 - issue 6: dry runs of drafts and versions
+
+__all__ += ["DryRun"]

@@ -38,4 +38,7 @@ def init_app(app: Flask) -> None:
     from . import audit_chain  # issue 5: verify, checkpoints, export
 
     api.register_blueprint(audit_chain.blp)
+    from . import drafts  # issue 6: drafts and dry runs
+
+    api.register_blueprint(drafts.blp)
     app.extensions["alur_api"] = api

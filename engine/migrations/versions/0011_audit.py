@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import engine.models.base
 
 revision = '0011_audit'
-down_revision = '0008_worker'
+down_revision = '0003_sop'
 branch_labels = None
 depends_on = None
 
