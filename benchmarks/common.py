@@ -78,7 +78,7 @@ def server(url: str, workers: int, port: int | None = None, env: dict | None = N
                 if process.poll() is not None:
                     raise RuntimeError(process.stderr.read().decode()) from None
                 time.sleep(0.1)
-        yield base
+        yield base, process.pid
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -122,3 +122,60 @@ def raw_spiff_rate(seconds: float) -> tuple[float, int]:
         one_case()
         cases += 1
     return cases / (time.perf_counter() - started), cases
+
+
+def commit_rate(url: str, clients: int, seconds: float) -> float:
+    """The database's own rate of small write transactions (one INSERT and COMMIT each) from `clients`
+    concurrent connections: the ceiling for any workload that must commit."""
+    import threading
+
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url, pool_size=clients, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
+    if url.startswith("sqlite"):
+        from sqlalchemy import event
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(connection, _record):
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS bench_commit"))
+        conn.execute(text("CREATE TABLE bench_commit (id INTEGER PRIMARY KEY, body TEXT)"))
+    counts = [0] * clients
+    stop_at = time.perf_counter() + seconds
+
+    def run(slot: int) -> None:
+        with engine.connect() as conn:
+            while time.perf_counter() < stop_at:
+                conn.execute(text("INSERT INTO bench_commit (id, body) VALUES (:i, 'x')"),
+                             {"i": slot * 10_000_000 + counts[slot]})
+                conn.commit()
+                counts[slot] += 1
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    rate = sum(counts) / (time.perf_counter() - started)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE bench_commit"))
+    engine.dispose()
+    return rate
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its children (the gunicorn workers)."""
+    import psutil
+
+    root = psutil.Process(pid)
+    total = 0.0
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return total

@@ -136,7 +136,7 @@ def over_http(url: str) -> None:
     db.dispose()
     workers = multiprocessing.cpu_count()
     for ttl in ("5", "0"):  # counts reused for 5 s (the default), then counted on every request
-        with common.server(url, workers, env={"ALUR_INBOX_COUNTS_TTL": ttl}) as base:
+        with common.server(url, workers, env={"ALUR_INBOX_COUNTS_TTL": ttl}) as (base, _pid):
             _measure(base, workers, ttl)
 
 

@@ -134,21 +134,34 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("ALUR_LOG_LEVEL", "WARNING")
 
+    load = os.getloadavg()[0]
     url = common.fresh_database(args.database_url)
     common.seed(url)
     statements = statements_per_request(url)
-    with common.server(url, args.workers) as base:
+    with common.server(url, args.workers) as (base, pid):
+        server_cpu = common.tree_cpu_seconds(pid)
+        client_cpu = time.process_time()
         api_rate, api_cases = drive(base, args.clients, args.seconds)
+        server_cpu = common.tree_cpu_seconds(pid) - server_cpu
+        client_cpu = time.process_time() - client_cpu
+    raw_cpu = time.process_time()
     raw_rate, raw_cases = common.raw_spiff_rate(args.seconds / 2)
+    raw_cpu = time.process_time() - raw_cpu
+    commits = common.commit_rate(url, args.clients, min(args.seconds / 4, 5.0))
     backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+    cores = os.cpu_count()
     print(f"database            {backend}")
+    print(f"machine             {cores} cores; load average before the run {load:.2f}")
     print(f"server              gunicorn, {args.workers} worker process(es) x 4 threads; {args.clients} clients")
     print(f"API                 {api_rate:8.1f} cases/s  ({api_cases} cases, 5 requests each)")
     print(f"raw SpiffWorkflow   {raw_rate:8.1f} cases/s  ({raw_cases} cases, one process, JSON round trip per step)")
     print(f"ratio API / raw     {api_rate / raw_rate:8.2f}   (goal >= 0.5; spiff-arena ~ 0.011)")
+    print(f"CPU per case        server {1000 * server_cpu / api_cases:.1f} ms + HTTP clients "
+          f"{1000 * client_cpu / api_cases:.1f} ms; raw {1000 * raw_cpu / raw_cases:.1f} ms")
+    print(f"database commits    {commits:8.0f} /s from {args.clients} connections (one INSERT + COMMIT each); "
+          f"a case commits 3 times: ceiling {commits / 3:.0f} cases/s")
     print("SQL per request     " + ", ".join(f"{k} {v}" for k, v in statements.items()) +
           "  (statements incl. BEGIN/COMMIT, auth included)")
-
 
 if __name__ == "__main__":
     main()

@@ -3,6 +3,7 @@ SpiffWorkflow's workflow objects. Everything it hands out is our own plain data.
 """
 from __future__ import annotations
 
+import copy
 import json
 import threading
 from dataclasses import dataclass, field
@@ -111,6 +112,9 @@ class ExecContext:
     role: str | None
     config: dict
     service_runs: list[ServiceRun] = field(default_factory=list)
+    # A replay (engine.replay) sets this: ``playback(element_id, handler)`` gives the recorded outcome of the
+    # handler ({"result", "changes", "events"}) or raises the recorded error, and no handler is called.
+    playback: Any = None
 
 
 class AlurScriptEngine(PythonScriptEngine):
@@ -119,6 +123,8 @@ class AlurScriptEngine(PythonScriptEngine):
         self.context = context
 
     def call_service(self, task, operation_name=None, operation_params=None, **_):
+        if self.context.playback is not None:
+            return self._play_back(task, operation_name)
         handler = registry.get_handler(operation_name)
         if handler is None:
             raise WorkflowError(f"service handler \"{operation_name}\" is not registered", task.task_spec.bpmn_id)
@@ -128,7 +134,7 @@ class AlurScriptEngine(PythonScriptEngine):
             process_id=self.context.process_id, element_id=task.task_spec.bpmn_id,
             actor=self.context.actor, role=self.context.role, now=clock.now(), data=task.data,
             config=self.context.config)
-        before = dict(task.data)
+        before = copy.deepcopy(task.data)
         savepoint = self.context.session.begin_nested() if self.context.session is not None else None
         try:
             result = handler(ctx, **params)
@@ -141,9 +147,41 @@ class AlurScriptEngine(PythonScriptEngine):
                                 retry=retry_policy(task.task_spec, self.context.config)) from exc
         if savepoint is not None:
             savepoint.commit()
-        self.context.service_runs.append(ServiceRun(task.task_spec.bpmn_id, operation_name, before,
-                                                    {"result": result}, ctx.events))
+        after = {"result": result}
+        changes = data_changes(before, task.data)
+        if changes:  # what the handler itself did to the case's data (a replay must do it too)
+            after["changes"] = changes
+        self.context.service_runs.append(ServiceRun(task.task_spec.bpmn_id, operation_name, before, after,
+                                                    ctx.events))
         return json.dumps(result)
+
+    def _play_back(self, task, operation_name):
+        """A replay: the recorded result and data changes of the handler, never the handler itself."""
+        outcome = self.context.playback(task.task_spec.bpmn_id, operation_name)
+        before = dict(task.data)
+        changes = outcome.get("changes") or {}
+        task.data.update(changes.get("set") or {})
+        for key in changes.get("removed") or []:
+            task.data.pop(key, None)
+        after = {"result": outcome["result"]}
+        if changes:
+            after["changes"] = changes
+        self.context.service_runs.append(ServiceRun(task.task_spec.bpmn_id, operation_name, before, after,
+                                                    list(outcome.get("events") or [])))
+        return json.dumps(outcome["result"])
+
+
+def data_changes(before: dict, after: dict) -> dict:
+    """The keys a handler set (with their new values) and the keys it removed (names only, so a secret it
+    took out of the data, like a password hash, never reaches the journal)."""
+    changed = {k: v for k, v in after.items() if k not in before or before[k] != v}
+    removed = sorted(k for k in before if k not in after)
+    out: dict = {}
+    if changed:
+        out["set"] = changed
+    if removed:
+        out["removed"] = removed
+    return out
 
 
 def retry_policy(task_spec, config: dict) -> dict:

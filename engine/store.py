@@ -73,22 +73,9 @@ def write_step(session, snap: Snapshot, workflow, bundle: Bundle, before_ready: 
                step: Step, report: runtime.StepReport | None, actor: str | None, request_id: str | None,
                now: datetime, *, new: bool = False) -> tuple[str, list[runtime.HumanTask]]:
     """Persist the workflow and its projections; returns the new state and the tasks now open."""
-    ready = runtime.human_tasks(workflow, bundle)
-    ready_ids = {t.id for t in ready}
-    opened = [t for t in ready if t.id not in before_ready]
-    vanished = [tid for tid in before_ready if tid not in ready_ids and tid not in step.closed_task_ids]
-
-    events = list(step.events)
-    for task in opened:
-        events.append(Event("task.ready", task.element_id, task.name, None, task.lane, task.pasal,
-                            data={"task_id": task.id, "form": task.form}))
-    for tid in vanished:
-        gone = before_ready[tid]
-        events.append(Event("task.cancelled", gone.element_id, gone.name, None, gone.lane, gone.pasal,
-                            data={"task_id": tid}))
-    state = _state_of(workflow, report, snap.state)
-    if state == COMPLETED and snap.state != COMPLETED:
-        events.append(Event("instance.completed", actor=actor))
+    outcome = project(workflow, bundle, before_ready, step, report, snap.state, actor)
+    ready, opened, vanished, state, events = (outcome.ready, outcome.opened, outcome.vanished, outcome.state,
+                                              outcome.events)
     rows, seq, head = journal.rows_for(snap.id, snap.model_hash, snap.journal_seq, snap.journal_head, now,
                                        request_id, events)
     values = {
@@ -121,6 +108,39 @@ def write_step(session, snap: Snapshot, workflow, bundle: Bundle, before_ready: 
     journal.write(session, rows, process_id=snap.process_id, started_by=snap.started_by)
     step.written = values
     return state, ready
+
+
+@dataclass
+class Outcome:
+    """What a step leads to, before anything is written: the tasks, the state and the events."""
+
+    ready: list[runtime.HumanTask]
+    opened: list[runtime.HumanTask]
+    vanished: list[str]
+    state: str
+    events: list[Event]
+
+
+def project(workflow, bundle: Bundle, before_ready: dict[str, runtime.HumanTask], step: Step,
+            report: runtime.StepReport | None, previous_state: str, actor: str | None) -> Outcome:
+    """The step's events with the tasks it opened and closed and the case's new state (a replay calls this
+    too, so it derives exactly what a live step journals)."""
+    ready = runtime.human_tasks(workflow, bundle)
+    ready_ids = {t.id for t in ready}
+    opened = [t for t in ready if t.id not in before_ready]
+    vanished = [tid for tid in before_ready if tid not in ready_ids and tid not in step.closed_task_ids]
+    events = list(step.events)
+    for task in opened:
+        events.append(Event("task.ready", task.element_id, task.name, None, task.lane, task.pasal,
+                            data={"task_id": task.id, "form": task.form}))
+    for tid in vanished:
+        gone = before_ready[tid]
+        events.append(Event("task.cancelled", gone.element_id, gone.name, None, gone.lane, gone.pasal,
+                            data={"task_id": tid}))
+    state = _state_of(workflow, report, previous_state)
+    if state == COMPLETED and previous_state != COMPLETED:
+        events.append(Event("instance.completed", actor=actor))
+    return Outcome(ready, opened, vanished, state, events)
 
 
 def _state_of(workflow, report, previous: str) -> str:

@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 from . import lease
 from .db import Database
-from .services import incidents, jobs, schedules, timers
+from .services import audit, incidents, jobs, schedules, timers
 
 # The outbox (webhooks and e-mail, issues 7 and 10). Imported here, not when the job first runs, because
 # importing it registers the journal listener that writes outbox rows, which a timer firing already needs.
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 # Further kinds of due work register here: each takes (db, config) and returns how much it did.
 JOBS: list[Callable[[Database, dict], int]] = [schedules.run_due, timers.run_due, incidents.run_due]
 JOBS.extend([delivery.run_due, digest.run_due, overdue.run_due])
+JOBS.append(audit.checkpoint_if_due)  # signed journal checkpoints (issue 5)
 
 
 def run_once(db: Database, config: dict, *, long_work: bool = True) -> int:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from engine import clock
 from engine.db import Database
 from engine.errors import Conflict, NotFound, ValidationFailed
-from engine.models import Notification, NotificationSetting, NotificationTemplate, OutboxMessage
+from engine.models import DeliveryAttempt, Notification, NotificationSetting, NotificationTemplate, OutboxMessage
 from engine.models.notification import DIGEST, INSTANT, OFF
 from engine.models.outbox import EMAIL, FAILED, PENDING
 from engine.principal import Principal
@@ -118,6 +118,18 @@ def failures(db: Database, *, retrying: bool = False, limit: int = 100, before: 
         if before:
             query = query.where(OutboxMessage.id < before)
         return [_failure_view(r) for r in session.scalars(query.order_by(OutboxMessage.id.desc()).limit(limit))]
+
+
+def recent(db: Database, limit: int = 50) -> list[dict]:
+    """The e-mail delivery log: the latest e-mails in any state, with the status and latency of their last try."""
+    with db.reader() as session:
+        rows = session.scalars(select(OutboxMessage).where(OutboxMessage.channel == EMAIL)
+                               .order_by(OutboxMessage.id.desc()).limit(limit)).all()
+        latency = dict(session.execute(
+            select(DeliveryAttempt.outbox_id, DeliveryAttempt.latency_ms)
+            .where(DeliveryAttempt.outbox_id.in_([r.id for r in rows]))
+            .order_by(DeliveryAttempt.attempt)).all()) if rows else {}
+        return [{**_failure_view(r), "delivered_at": r.delivered_at, "latency_ms": latency.get(r.id)} for r in rows]
 
 
 def resend(db: Database, outbox_id: int, recipient: str | None = None) -> dict:

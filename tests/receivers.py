@@ -35,6 +35,8 @@ class Receiver:
         self.status = 200
         self.headers: dict[str, str] = {}
         self.hold: threading.Event | None = None  # set: block each request until released
+        self.delay: float = 0.0  # seconds each answer waits (a slow receiver)
+        self.inflight = 0  # requests read and not yet answered
         self.got_one = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._lock = threading.Lock()
@@ -48,9 +50,12 @@ class Receiver:
                 item = Received(self.path, {k.lower(): v for k, v in self.headers.items()}, self.rfile.read(length))
                 with receiver._lock:
                     receiver.received.append(item)
+                    receiver.inflight += 1
                 receiver.got_one.set()
                 if receiver.hold is not None:
                     receiver.hold.wait(30)
+                if receiver.delay:
+                    time.sleep(receiver.delay)
                 try:
                     self.send_response(receiver.status)
                     for name, value in receiver.headers.items():
@@ -60,6 +65,9 @@ class Receiver:
                     self.wfile.write(b"ok")
                 except OSError:
                     pass  # the sender is gone (a killed worker): nothing to answer
+                finally:
+                    with receiver._lock:
+                        receiver.inflight -= 1
 
             def log_message(self, *args):
                 pass

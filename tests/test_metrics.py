@@ -66,12 +66,13 @@ def test_metrics_count_cases_tasks_incidents_and_timer_lag(api, db, app):
 
 
 def test_metrics_need_admin_sistem_or_the_scrape_token(api, app, client):
-    # Outside /api/ an anonymous caller is sent to the sign-in page, like every page of the site.
-    assert client.get("/metrics").status_code == 302
+    # A scraper is not a person: no sign-in page, a 401 problem (a redirect would "succeed" with HTML).
+    assert client.get("/metrics").status_code == 401
     api.call("GET", "/metrics", as_="verifikator", expect=403)
-    assert client.get("/metrics", headers={"Authorization": "Bearer tebakan"}).status_code == 302
+    assert client.get("/metrics", headers={"Authorization": "Bearer tebakan"}).status_code == 401
     app.config["METRICS_TOKEN"] = "rahasia-prometheus-panjang"
-    assert client.get("/metrics", headers={"Authorization": "Bearer tebakan"}).status_code == 302
+    wrong = client.get("/metrics", headers={"Authorization": "Bearer tebakan"})
+    assert wrong.status_code == 401 and wrong.mimetype == "application/problem+json"
     ok = client.get("/metrics", headers={"Authorization": "Bearer rahasia-prometheus-panjang"})
     assert ok.status_code == 200 and b"alur_instances" in ok.data
 
@@ -94,7 +95,7 @@ def test_an_outbox_table_reports_its_backlog_and_failures(api, db, monkeypatch):
 def test_under_gunicorn_the_latency_of_every_web_process_is_summed(db, database_url, tmp_path):
     if not db.is_sqlite:
         pytest.skip("the web processes are the same on both databases")
-    port = crashharness.free_port(8182)
+    port = crashharness.free_port()
     server = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port), "--workers", "3"],
                               cwd=ROOT, env=env(database_url, tmp_path, ALUR_METRICS_TOKEN="uji-token-panjang-123",
                                                 ALUR_LOG_LEVEL="WARNING"),

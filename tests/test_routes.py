@@ -47,13 +47,27 @@ def test_every_route_declares_its_roles(app):
 # any case, document or account but their own reading state.
 PERSONAL = {"/api/v1/notifications/<int:notification_id>/read", "/api/v1/notifications/read-all",
             "/api/v1/notifications/settings", "/notifications/<int:notification_id>/read",
-            "/notifications/read-all", "/notifications/settings"}
+            "/notifications/read-all", "/notifications/settings", "/pemberitahuan/<int:notification_id>/baca",
+            "/pemberitahuan/baca-semua", "/pemberitahuan/pengaturan"}
 
 
 def test_an_auditor_reads_and_never_writes(app):
     writers = [(rule, method) for rule, method, _p, declared in routes(app)
                if method in UNSAFE and declared != "public" and "auditor" in declared and rule not in PERSONAL]
     assert writers == []
+
+
+def test_replay_and_the_auditor_pages_are_for_readers_of_every_case(app):
+    """Issue 5: the replay API for staff and auditors (who see every case); the auditor pages for the auditor
+    and the head of the LPSE; all of them read-only (GET)."""
+    from engine.roles import READ_ONLY, STAFF
+
+    declared = {(rule, method): set(roles) for rule, method, _p, roles in routes(app)}
+    assert declared[("/api/v1/process-instances/<int:instance_id>/replay", "GET")] == STAFF | READ_ONLY
+    for rule in ("/audit", "/audit/kasus/<int:instance_id>", "/audit/kasus/<int:instance_id>/kepatuhan"):
+        assert declared[(rule, "GET")] == {"auditor", "kepala"}, rule
+    assert not [key for key in declared if key[0].startswith(("/audit", "/api/v1/process-instances/<int:instance_id>/replay"))
+                and key[1] != "GET"]
 
 
 @pytest.fixture
@@ -97,7 +111,8 @@ def test_every_route_against_every_role(app, api, callers):
             elif declared == "public":
                 continue  # open to all (a sign-in form may still answer 401 to a wrong password)
             elif caller is None:
-                wanted = 401 if path.startswith("/api/") else 302
+                # /metrics is for Prometheus, not people: a 401 problem, not a redirect to the sign-in page.
+                wanted = 401 if path.startswith("/api/") or path == "/metrics" else 302
                 if status != wanted:
                     surprises.append((rule, method, caller, status, f"anonymous should get {wanted}"))
             elif caller in declared and status in (401, 403):
@@ -114,7 +129,38 @@ def test_anonymous_visitors_are_sent_to_sign_in(app, client):
         if declared == "public" or path.startswith("/api/") or method != "GET":
             continue
         response = client.get(path)
+        if path == "/metrics":  # a machine's endpoint: told 401 in problem+json, as the API is
+            assert response.status_code == 401 and response.mimetype == "application/problem+json", rule
+            continue
         assert response.status_code == 302 and response.headers["Location"].startswith("/masuk"), rule
+
+
+# Issue 5: the journal's verification and checkpoints are for auditors, the head and the administrators;
+# exporting case data (masked) is for auditors alone.
+AUDIT_ROUTES = {
+    ("/api/v1/audit/verify", "GET"): {"auditor", "kepala", "admin_sistem"},
+    ("/api/v1/audit/checkpoints", "GET"): {"auditor", "kepala", "admin_sistem"},
+    ("/api/v1/audit/export", "GET"): {"auditor"},
+}
+
+
+def test_audit_routes_declare_exactly_their_roles(app):
+    declared = {(rule, method): set(roles) for rule, method, _p, roles in routes(app)
+                if rule.startswith("/api/v1/audit/")}
+    assert declared == AUDIT_ROUTES
+
+
+# Issue 6: modelling, drafts and dry runs belong to the process analyst alone (deploying already does).
+ANALYST_ONLY = ("/model", "/api/v1/drafts/", "/api/v1/dry-runs")
+
+
+def test_modelling_and_dry_runs_are_the_analysts(app):
+    found = {(rule, method): declared for rule, method, _p, declared in routes(app) if rule.startswith(ANALYST_ONLY)}
+    assert {rule for rule, _method in found} >= {
+        "/model", "/model/unggah", "/model/baru", "/model/<process_id>", "/model/<process_id>/unduh",
+        "/api/v1/drafts/validate", "/api/v1/dry-runs", "/api/v1/dry-runs/<run_id>",
+        "/api/v1/dry-runs/<run_id>/tasks/<task_id>/complete"}
+    assert {key: set(roles) for key, roles in found.items() if set(roles) != {"analis"}} == {}
 
 
 # Versions (issue 6): everyone reads the history and the files; only analis and kepala move cases.
@@ -130,3 +176,30 @@ def test_the_version_routes_are_declared_for_the_expected_roles(app):
     declared = {(rule, method): set(roles) for rule, method, _p, roles in routes(app)
                 if (rule, method) in VERSION_ROUTES}
     assert declared == VERSION_ROUTES
+
+
+# The admin and notification pages allow exactly whom their API allows (docs/admin.md).
+PAGE_ROLES = {
+    "/admin/webhook": {"admin_sistem"},
+    "/admin/insiden": {"admin_sistem", "kepala", "analis", "auditor"},
+    "/admin/insiden/<int:incident_id>/ulangi": {"admin_sistem", "kepala", "analis"},
+    "/admin/insiden/<int:incident_id>/selesaikan": {"admin_sistem", "kepala"},
+    "/admin/surat": {"admin_sistem"},
+    "/pemberitahuan": set(ROLES),
+    "/pemberitahuan/gagal": {"sekretariat", "admin_sistem", "kepala"},
+    "/pemberitahuan/gagal/<int:outbox_id>/kirim-ulang": {"sekretariat", "admin_sistem"},
+    "/pemberitahuan/templat": {"sekretariat", "analis", "admin_sistem"},
+    "/pemberitahuan/templat/<name>/kembalikan": {"sekretariat", "analis"},
+    "/pekerjaan/<int:job_id>": set(ROLES),
+}
+
+
+def test_the_admin_pages_allow_whom_their_api_allows(app):
+    declared = {}
+    for rule, _method, _path, roles in routes(app):
+        if rule.startswith(("/admin/", "/pemberitahuan", "/pekerjaan")):
+            declared.setdefault(rule, set()).update(roles)
+    for rule, allowed in PAGE_ROLES.items():
+        assert declared[rule] == allowed, rule
+    webhook_rules = [rule for rule in declared if rule.startswith("/admin/webhook")]
+    assert len(webhook_rules) >= 9 and all(declared[rule] == {"admin_sistem"} for rule in webhook_rules)

@@ -11,13 +11,14 @@ from engine import registry
 from engine.services import inbox
 
 from . import config as alur_config
-from . import errors, extensions, logs
+from . import converters, errors, extensions, logs
 
 log = logging.getLogger("alur.request")
 
 
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__)
+    app.url_map.converters["int"] = converters.RowId  # before any route: ids beyond BIGINT are 404, not 500
     settings = alur_config.load(overrides)
     app.config.update(settings)
     inbox.COUNTS_TTL = float(settings["INBOX_COUNTS_TTL"])

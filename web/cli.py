@@ -176,6 +176,9 @@ from .cli_worker import incidents, schedules  # noqa: E402 - the worker's comman
 
 main.add_command(incidents)
 main.add_command(schedules)
+from .cli_audit import audit  # noqa: E402 - issue 5: verify, checkpoints, export
+
+main.add_command(audit)
 
 from workflows.cli import traceability  # noqa: E402 - registered after the core commands
 
@@ -183,6 +186,10 @@ main.add_command(traceability)
 from .cli_versions import definitions as definitions_commands  # noqa: E402 - versions, migration (issue 6)
 
 main.add_command(definitions_commands)
+
+from .cli_replay import register as register_replay  # noqa: E402 - issue 5: `alur audit replay`
+
+register_replay(main)
 
 if __name__ == "__main__":
     main()

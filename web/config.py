@@ -52,6 +52,11 @@ DEFAULTS: dict[str, object] = {
     "JOB_LEASE_SECONDS": 120.0,
     # /metrics: a bearer token for Prometheus scrapes (empty: only signed-in admin_sistem may read it).
     "METRICS_TOKEN": "",
+    # Ed25519 private key that signs journal checkpoints (PEM; keep it off the database server). Empty: in
+    # development, <VAR_DIR>/audit/checkpoint-ed25519.pem, created when absent. docs/audit.md.
+    "AUDIT_KEY_PATH": "",
+    # The worker signs a checkpoint of every journal chain this often, in seconds (0: only `alur audit checkpoint`).
+    "AUDIT_CHECKPOINT_SECONDS": 3600,
     # Log level of the application loggers.
     "LOG_LEVEL": "INFO",
     # Time zone the pages show times in (the journal and the database keep UTC).
@@ -100,7 +105,7 @@ DEFAULTS: dict[str, object] = {
     # The daily digest of task notifications goes out at this hour, in this time zone.
     "DIGEST_HOUR": 7,
     # The process self-registration starts (the registration SOP of workflows/bpmn).
-    "REGISTRATION_PROCESS": "registrasi_penyedia",
+    "REGISTRATION_PROCESS": "registrasi_pengguna",
 }
 
 

@@ -7,6 +7,7 @@ from flask import Flask, current_app, g, json, request
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import AlurError
+from webhooks.privacy import masked
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -30,7 +31,8 @@ def problem(status: int, detail: str, title: str | None = None, **extra):
     body = {"type": "about:blank", "title": title or _TITLES.get(status, "Error"), "status": status,
             "detail": detail, "instance": request.path, "request_id": getattr(g, "request_id", None)}
     body.update({k: v for k, v in extra.items() if v is not None})
-    response = current_app.response_class(json.dumps(body), status=status, mimetype=PROBLEM)
+    # A NIK or NPWP the caller put in the path, an id or a value is not repeated back (nor kept in a proxy's log).
+    response = current_app.response_class(json.dumps(masked(body)), status=status, mimetype=PROBLEM)
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="alur"'
     if extra.get("retry_after"):
@@ -41,7 +43,7 @@ def problem(status: int, detail: str, title: str | None = None, **extra):
 def _page(status: int, detail: str, **extra):
     """Browser pages get an HTML error page (``web.ui`` registers the renderer); the API keeps problem+json."""
     render = current_app.extensions.get("alur_error_page")
-    if render is None or request.path.startswith("/api/") or request.path == "/healthz":
+    if render is None or request.path.startswith("/api/") or request.path in ("/healthz", "/metrics"):
         return None
     return render(status, detail, **extra)
 

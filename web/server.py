@@ -9,6 +9,19 @@ import sys
 from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
+
+
+class _MaskedLogger(Logger):
+    """gunicorn's access and error logs with NIK/NPWP masked, as every other log line (a number in a URL)."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        from .logs import MaskPersonalNumbers
+
+        for logger in (self.error_log, self.access_log):
+            for handler in logger.handlers:
+                handler.addFilter(MaskPersonalNumbers())
 
 
 class _Gunicorn(BaseApplication):
@@ -36,7 +49,7 @@ def serve(host: str, port: int, workers: int, with_worker: bool, overrides: dict
         worker_process = subprocess.Popen([sys.executable, "-m", "web.cli", "worker"], env=os.environ.copy())
     try:
         _Gunicorn({"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread", "threads": threads,
-                   "accesslog": "-", "timeout": 60, "graceful_timeout": 10, "keepalive": 5}, overrides).run()
+                   "accesslog": "-", "logger_class": _MaskedLogger, "timeout": 60, "graceful_timeout": 10, "keepalive": 5}, overrides).run()
     finally:
         if worker_process is not None:
             worker_process.terminate()

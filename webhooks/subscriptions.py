@@ -13,7 +13,7 @@ from engine.models.outbox import CANCELLED, DELIVERED, FAILED, HELD, PENDING, WE
 from engine.models.webhook import ACTIVE, DISABLED, PAUSED
 from engine.principal import Principal
 
-from . import events, net, outbox, signing
+from . import events, metrics as _metrics, net, outbox, signing  # noqa: F401 - registers the numbers
 
 ROTATION_GRACE = timedelta(hours=24)
 MAX_PATTERNS = 50

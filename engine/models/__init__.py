@@ -25,3 +25,10 @@ from .webhook import HookRequest, InboundHook, WebhookEndpoint  # noqa: E402
 
 __all__ += ["DeliveryAttempt", "HookRequest", "InboundHook", "Notification", "NotificationSetting",
             "NotificationTemplate", "OutboxMessage", "OverdueNotice", "WebhookEndpoint"]
+
+from .audit import Checkpoint  # noqa: E402 - signed journal checkpoints (issue 5)
+
+__all__ += ["Checkpoint"]
+from .dry_run import DryRun  # noqa: E402 - issue 6: dry runs of drafts and versions
+
+__all__ += ["DryRun"]

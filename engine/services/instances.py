@@ -51,8 +51,9 @@ def start_version(session, version, data: dict, principal: Principal, config: di
              "journal_head": GENESIS}
     instance_id = connection.execute(sql.INSERT_INSTANCE, facts).scalar_one()
     context = runtime.ExecContext(session, instance_id, process_id, principal.username, role, config)
-    workflow = runtime.new(bundle, data, context)
-    report = runtime.advance(workflow)
+    with clock.pinned(now):  # the step runs at its journaled time, so a replay sees the same now()
+        workflow = runtime.new(bundle, data, context)
+        report = runtime.advance(workflow)
     step = Step([Event("instance.started", actor=principal.username, role=role,
                        data={"process_version": version.version, **diff({}, data)})])
     step.events.extend(step_events(report, bundle, principal.username, role))
@@ -202,7 +203,8 @@ def retry_in(session, instance: Instance, principal: Principal, role: str | None
     """Run the failed elements of ``instance`` again inside the caller's transaction (the worker's retries)."""
     snap, bundle, workflow = load_for_update(session, instance, principal, role, config)
     before = {t.id: t for t in runtime.human_tasks(workflow, bundle)}
-    report = runtime.retry(workflow)
+    with clock.pinned(now):
+        report = runtime.retry(workflow)
     step = Step([Event("instance.retried", actor=principal.username, role=role, reason=reason, data=data)])
     step.events.extend(step_events(report, bundle, principal.username, role))
     write_step(session, snap, workflow, bundle, before, step, report, principal.username, request_id, now)
@@ -224,7 +226,8 @@ def deliver_message(db: Database, instance_id: int, message: str, payload: dict,
                            f"Case {instance_id} is not waiting for message \"{message}\".")
         before = {t.id: t for t in runtime.human_tasks(workflow, bundle)}
         try:
-            report = runtime.deliver_message(workflow, message, payload)
+            with clock.pinned(now):
+                report = runtime.deliver_message(workflow, message, payload)
         except LookupError:
             raise Conflict(f"Kasus {instance_id} tidak menerima pesan \"{message}\" saat ini. / "
                            f"Case {instance_id} does not accept message \"{message}\" now "

@@ -70,7 +70,8 @@ def complete(db: Database, task_id: str, data: dict, principal: Principal, confi
         if task_id not in before_ready:
             raise Conflict("This task is no longer open in the case; reload it.")
         attached = documents.attach(session, _document_ids(task.form, clean), instance.id, principal)
-        before, after, report = runtime.complete(workflow, task_id, clean)
+        with clock.pinned(now):  # the step runs at its journaled time, so a replay sees the same now()
+            before, after, report = runtime.complete(workflow, task_id, clean)
         facts = {"task_id": task_id, "input": clean, **diff(before, after)}
         if attached:
             facts["documents"] = attached

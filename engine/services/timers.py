@@ -44,7 +44,8 @@ def fire(db: Database, instance_id: int, config: dict) -> bool:
         snap, bundle, workflow = instances.load_for_update(session, instance, SYSTEM, None, config)
         before = {t.id: t for t in runtime.human_tasks(workflow, bundle)}
         elements = runtime.due_timers(workflow, now)
-        report = runtime.refresh_timers(workflow)
+        with clock.pinned(now):
+            report = runtime.refresh_timers(workflow)
         info = bundle.elements.get(elements[0]) if len(elements) == 1 else None
         step = Step([Event("timer.fired", info.element_id if info else None, info.name if info else None, "system",
                            pasal=info.pasal if info else None, data={"due": due.isoformat(), "elements": elements})])

@@ -74,3 +74,14 @@ class Sop:
 def sop(api) -> Sop:
     api.deploy(*sorted(BPMN_DIR.glob("*.bpmn")))
     return Sop(api)
+
+
+@pytest.fixture(autouse=True)
+def replays_its_journal(app):
+    """After every scenario, every case it made is replayed from its journal and must reproduce it
+    (engine/replay.py; docs/replay.md)."""
+    yield
+    from engine.services import replay
+
+    checks = list(replay.check_all(app.extensions["alur_db"], app.config))
+    assert [(c.instance_id, c.process_id, c.divergence.problem) for c in checks if c.divergence] == []

@@ -32,7 +32,9 @@ from web.config import load  # noqa: E402
 PASSWORD = "soak-password-123"
 
 
-def prepare(url: str, reset: bool) -> Database:
+def prepare(url: str, reset: bool, diagram: str = "crash.bpmn", users: tuple[str, ...] = ("admin_sistem",)
+            ) -> Database:
+    """A migrated database with one demo user per role in ``users`` (password PASSWORD) and ``diagram`` deployed."""
     if not url.startswith("sqlite"):
         if not reset:
             sys.exit("--reset is required for PostgreSQL: the soak drops the schema of --url")
@@ -43,9 +45,10 @@ def prepare(url: str, reset: bool) -> Database:
         engine.dispose()
     migrate.upgrade(url)
     db = Database(url)
-    accounts.ensure_user(db, "admin_sistem", PASSWORD, ["admin_sistem"])
+    for role in users:
+        accounts.ensure_user(db, role, PASSWORD, [role])
     registry.load_modules("workflows.handlers")
-    definitions.deploy(db, [("crash.bpmn", (HERE.parent / "bpmn" / "crash.bpmn").read_bytes())],
+    definitions.deploy(db, [(diagram, (HERE.parent / "bpmn" / diagram).read_bytes())],
                        Principal("system", frozenset({"system", "analis"})), load({"DATABASE_URL": url}))
     return db
 
@@ -57,7 +60,6 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=300)
     parser.add_argument("--cases", type=int, default=200)
     parser.add_argument("--seed", type=int, default=None)
-    parser.add_argument("--port", type=int, default=8185)
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else int(time.time())
     with tempfile.TemporaryDirectory() as var:
@@ -65,11 +67,16 @@ def main() -> None:
         db = prepare(url, args.reset)
         began = clock.now()
         report = crashharness.run(db, url, Path(var), PASSWORD, kills=args.kills, seed=seed, cases=args.cases,
-                                  port=args.port, settle=600, log=lambda line: print(line, flush=True))
+                                  settle=600, log=lambda line: print(line, flush=True))
         db.dispose()
     minutes = (clock.now() - began).total_seconds() / 60
-    print(f"seed {seed}: {dict(report.kills)} kills in {minutes:.1f} min; {report.cases} cases, "
-          f"{report.scheduled} scheduled starts, {report.client_errors} client errors while the server was down")
+    backend = url.split(":", 1)[0].split("+", 1)[0]
+    print(f"{backend}, seed {seed}: {dict(report.kills)} kills in {minutes:.1f} min "
+          f"({report.mid_request} server kills with a request open, {report.mid_delivery} worker kills with a "
+          f"delivery open); {report.cases} cases, {report.acknowledged} acknowledged completions, "
+          f"{report.scheduled} scheduled starts, {report.events} public events with their outbox rows, "
+          f"{report.deliveries} webhook requests received; {report.client_errors} client errors while the "
+          f"server was down; {len(report.problems)} problems")
     for problem in report.problems:
         print("PROBLEM", problem)
     sys.exit(1 if report.problems else 0)

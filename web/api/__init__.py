@@ -5,11 +5,17 @@ from flask import Flask
 from flask_smorest import Api
 
 from ..errors import http_error
+from . import problems
 
 
 class AlurApi(Api):
+    ERROR_SCHEMA = problems.Problem
+
     def handle_http_exception(self, error):
         return http_error(error)
+
+    def _register_responses(self):
+        problems.register_responses(self)
 
 
 def init_app(app: Flask) -> None:
@@ -31,10 +37,19 @@ def init_app(app: Flask) -> None:
     from . import notifications  # issue 10: notifications
 
     api.register_blueprint(notifications.blp)
+    from . import replay  # issue 5: replay for auditors
+
+    api.register_blueprint(replay.blp)
     from . import incidents, jobs, metrics, schedules  # the worker's side: issue 8
 
     for module in (incidents, jobs, schedules, metrics):
         api.register_blueprint(module.blp)
+    from . import audit_chain  # issue 5: verify, checkpoints, export
+
+    api.register_blueprint(audit_chain.blp)
+    from . import drafts  # issue 6: drafts and dry runs
+
+    api.register_blueprint(drafts.blp)
     from . import versions  # issue 6: version history and migrating cases
 
     api.register_blueprint(versions.blp)

@@ -35,8 +35,8 @@ def upload(_files):
 @blp.route("/<document_id>", methods=["GET"])
 @roles(*ROLES)
 @blp.doc(responses={"200": {"description": "The scan's bytes, if the caller may read it (404 otherwise)",
-                            "content": {"application/octet-stream": {"schema": {"type": "string",
-                                                                                "format": "binary"}}}}})
+                            "content": {kind: {"schema": {"type": "string", "format": "binary"}}
+                                        for kind in ("application/pdf", "image/jpeg", "image/png")}}})
 def download(document_id):
     view, path = documents.open_document(database(), principal(), document_id, engine_config())
     response = send_file(path, mimetype=view.content_type, as_attachment=True, download_name=view.filename)

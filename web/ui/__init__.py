@@ -14,7 +14,8 @@ from flask import Flask
 from . import assets, errors, i18n, nav, security
 
 # Modules under web/ui/ that define ``bp`` (a flask.Blueprint); add yours here.
-BLUEPRINTS = ("core", "inbox", "tasks", "cases", "supplier", "versions")
+BLUEPRINTS = ("core", "inbox", "tasks", "cases", "supplier", "modeler", "versions", "admin", "notifications",
+              "audit")
 
 
 def init_app(app: Flask) -> None:

@@ -14,3 +14,4 @@ from . import (  # noqa: F401
     umum_kasus,
 )
 from . import notifikasi  # noqa: F401,E402  (issue 10: notifications)
+from . import pekerjaan  # noqa: F401,E402  (long jobs: backup, quarterly figures)

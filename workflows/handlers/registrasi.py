@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select, update
 
-from engine.models import DaftarHitam, Document, IdentitasPengguna, User
+from engine.models import DaftarHitam, Document, IdentitasPengguna, Instance, User
 from engine.registry import HandlerContext, handler
+from engine.roles import EXTERNAL
 from engine.services import accounts
 
 from .. import dokumen
@@ -15,6 +16,8 @@ from ..registrasi import ALASAN_PENOLAKAN, label_alasan, persyaratan
 def sampaikan_persyaratan(ctx: HandlerContext) -> dict:
     """Tell the applicant up front which documents to bring (12(2)b); the path follows who applies."""
     jenis = ctx.data.get("jenis_pemohon")
+    if jenis == "pengguna":  # what the self-registration page (/daftar) says for a non-supplier
+        jenis = "non_penyedia"
     if jenis is None:
         jenis = "penyedia" if ctx.role == "penyedia" else "non_penyedia" if ctx.role == "pengguna" else None
     if jenis not in ("penyedia", "non_penyedia"):
@@ -57,7 +60,8 @@ def periksa_identitas(ctx: HandlerContext, nama_pengguna: str, nib: str | None =
         clauses = [c for c in (IdentitasPengguna.npwp == npwp if npwp else None,
                                IdentitasPengguna.nib == nib if nib else None) if c is not None]
         duplikat = session.scalars(select(IdentitasPengguna.username).where(or_(*clauses))).all()
-    terpakai = session.scalar(select(User.id).where(User.username == nama_pengguna)) is not None
+    terpakai = (session.scalar(select(User.id).where(User.username == nama_pengguna)) is not None
+                and _akun_pemohon(ctx, nama_pengguna) is None)
     alasan_kode, uraian = None, ""
     if hitam:
         alasan_kode, uraian = "daftar_hitam", "; ".join(f"{n} ({d})" for n, d in hitam)
@@ -77,16 +81,36 @@ def setujui(ctx: HandlerContext) -> dict:
     role = "penyedia" if jenis == "penyedia" else "pengguna"
     nama = data.get("nama_perusahaan") or data.get("nama_lengkap", "")
     kata_sandi_hash = data.pop("kata_sandi_hash")
-    user = accounts.create_user(ctx.session, data["nama_pengguna"], _placeholder(), [role], full_name=nama,
-                                email=data.get("email"))
+    user = _akun_pemohon(ctx, data["nama_pengguna"])
+    if user is None:
+        user = accounts.create_user(ctx.session, data["nama_pengguna"], _placeholder(), [role], full_name=nama,
+                                    email=data.get("email"))
+        ctx.emit("account.created", username=user.username, roles=[role])
+    else:  # the applicant's own account from /daftar: verified now, with the role and password of the form
+        user.roles, user.full_name, user.email = [role], nama, data.get("email") or user.email
+        ctx.emit("account.verified", username=user.username, roles=[role])
     ctx.session.execute(update(User).where(User.id == user.id).values(password_hash=kata_sandi_hash))
     ctx.session.add(IdentitasPengguna(username=user.username, jenis=jenis, nama=nama, nib=data.get("nib"),
                                       npwp=data.get("npwp"), aktif=True, instance_id=ctx.instance_id,
                                       dibuat_pada=ctx.now))
     ctx.session.flush()
-    ctx.emit("account.created", username=user.username, roles=[role])
+    data["status"] = "disetujui"  # what "my requests" shows the applicant
     ctx.emit("registration.approved", username=user.username, jenis=jenis, role=role, nama=nama)
     return {"username": user.username, "role": role, "nama": nama}
+
+
+def _akun_pemohon(ctx: HandlerContext, username: str) -> User | None:
+    """The applicant's own account, made by the self-registration page before the SOP started: the case's
+    initiator registering under their own User ID, with an applicant's role and no verified identity yet.
+    Anyone else's existing account is a taken User ID."""
+    started_by = ctx.session.scalar(select(Instance.started_by).where(Instance.id == ctx.instance_id))
+    if username != started_by:
+        return None
+    user = ctx.session.scalars(select(User).where(User.username == username)).one_or_none()
+    if user is None or not user.is_active or not set(user.roles) <= EXTERNAL:
+        return None
+    verified = ctx.session.scalar(select(IdentitasPengguna.username).where(IdentitasPengguna.username == username))
+    return None if verified else user
 
 
 def _placeholder() -> str:
@@ -103,6 +127,8 @@ def tolak(ctx: HandlerContext, alasan_kode: str, alasan: str = "") -> dict:
     ctx.data.pop("kata_sandi_hash", None)
     label = label_alasan(alasan_kode)
     pesan = f"Pendaftaran Anda ditolak. Alasan: {label}." + (f" {alasan}" if alasan else "")
+    ctx.data["status"] = "ditolak"  # what "my requests" shows the applicant, with the reason
+    ctx.data["alasan_penolakan"] = f"{label}." + (f" {alasan}" if alasan else "")
     ctx.emit("registration.rejected", alasan_kode=alasan_kode, alasan_label=label, alasan=alasan,
              nama_pengguna=ctx.data.get("nama_pengguna"))
     return {"alasan_kode": alasan_kode, "alasan_label": label, "alasan": alasan, "pesan": pesan}
