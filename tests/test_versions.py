@@ -185,7 +185,7 @@ def test_the_process_wide_migration_moves_what_can_move_and_says_why_not(api, mo
     assert listed.exit_code == 0 and "v2 " in listed.output and "~ periksa (bpmn_name)" in listed.output
     over_api = api.call("POST", f"/api/v1/process-definitions/{PROCESS}/migrate", as_="analis", expect=200,
                         json={"version": 2, "reason": "lagi", "dry_run": True}).get_json()["items"]
-    assert [(o["instance_id"], o["migrated"]) for o in over_api] == [(late["id"], False)]
+    assert [(o["instance_id"], o["movable"], o["migrated"]) for o in over_api] == [(late["id"], False, False)]
     assert over_api[0]["obstacles"][0]["element_id"] == "periksa"
 
 

@@ -64,15 +64,9 @@ def migrate(process_id: str, target: str, dry_run: bool, reason: str, by: str) -
         click.echo(f"refused: {exc.detail}", err=True)
         sys.exit(1)
     for o in outcomes:
-        if o.migrated:
-            mark = "moved"
-        elif not o.obstacles and o.detail.startswith("can move"):
-            mark = "would move"
-        else:
-            mark = "stays"
+        mark = "moved" if o.migrated else "would move" if o.movable else "stays"
         click.echo(f"case {o.instance_id} v{o.from_version} -> v{o.to_version}: {mark}: {o.detail}")
-    moved = sum(o.migrated for o in outcomes)
-    movable = sum(o.migrated or (dry_run and o.detail.startswith("can move")) for o in outcomes)
-    click.echo(f"{'would move' if dry_run else 'moved'} {movable if dry_run else moved} of {len(outcomes)} case(s)")
-    if any(not o.migrated and not o.detail.startswith("can move") for o in outcomes):
+    movable = sum(o.movable for o in outcomes)
+    click.echo(f"{'would move' if dry_run else 'moved'} {movable} of {len(outcomes)} case(s)")
+    if movable < len(outcomes):
         sys.exit(2)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
-_NUMBER = re.compile(r"(?<![\d])(?:\d[ .\-/]?){14,15}\d(?![\d])")
+# Not glued to a letter: a UUID-style element id (_b9343536-6490-4559-8365-71d5c4cbb7cb) holds 15 digits
+# between separators right after a hex letter, and is no one's number; "registrasi_3505…" still is.
+_NUMBER = re.compile(r"(?<![A-Za-z\d])(?:\d[ .\-/]?){14,15}\d(?!\d)")
 _PERSONAL_KEYS = {"nik", "npwp", "ktp"}
 
 

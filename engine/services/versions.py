@@ -50,6 +50,7 @@ class Outcome:
     instance_id: int
     from_version: int
     to_version: int
+    movable: bool  # it can move (a dry run) or it did
     migrated: bool
     detail: str
     obstacles: list[dict]
@@ -164,7 +165,7 @@ def migrate_instance(db: Database, instance_id: int, ref, reason: str, principal
         except versions.MigrationRefused as refused:
             raise _refusal(instance, target, refused) from None
         if dry_run:
-            return Outcome(instance.id, instance.process_version, target.version, False,
+            return Outcome(instance.id, instance.process_version, target.version, True, False,
                            f"can move from v{instance.process_version} to v{target.version}", [])
         before = {t.id: t for t in runtime.human_tasks(workflow, old_bundle)}
         moved = session.execute(update(Instance).where(Instance.id == instance.id,
@@ -184,9 +185,9 @@ def migrate_instance(db: Database, instance_id: int, ref, reason: str, principal
                    clock.now())
         log.info("instance migrated", extra={"instance": instance.id, "process_id": instance.process_id,
                                              "from_version": instance.process_version, "to_version": target.version})
-        facts = {**instance._mapping, **step.written, "process_version_id": target.id,
-                 "model_hash": target.model_hash, "process_version": target.version}
-        return instances._view(session, facts, migrated, step)
+        step.written.update(process_version_id=target.id, model_hash=target.model_hash,
+                            process_version=target.version)
+        return instances.view_after(session, instance, step, migrated)
 
 
 def _target(session, instance, ref) -> ProcessVersion:
@@ -233,12 +234,12 @@ def migrate_process(db: Database, process_id: str, ref, reason: str, principal: 
         try:
             result = migrate_instance(db, instance_id, target.version, reason, principal, config, dry_run=dry_run)
         except AlurError as exc:
-            outcomes.append(Outcome(instance_id, from_version, target.version, False, exc.detail,
+            outcomes.append(Outcome(instance_id, from_version, target.version, False, False, exc.detail,
                                     exc.extra.get("elements", [])))
             continue
         if isinstance(result, Outcome):
             outcomes.append(result)
         else:
-            outcomes.append(Outcome(instance_id, from_version, target.version, True,
+            outcomes.append(Outcome(instance_id, from_version, target.version, True, True,
                                     f"moved from v{from_version} to v{target.version}", []))
     return outcomes

@@ -63,6 +63,7 @@ class Outcome(Schema):
     instance_id = fields.Integer()
     from_version = fields.Integer()
     to_version = fields.Integer()
+    movable = fields.Boolean(metadata={"description": "It can move (dry run) or did"})
     migrated = fields.Boolean()
     detail = fields.String()
     obstacles = fields.List(fields.Nested(Obstacle))
