@@ -38,3 +38,15 @@ def test_every_role_gets_only_documented_answers_and_no_server_error(server, tmp
     assert failed == [], "\n\n".join(f"{o.role}:\n{o.failures[:5000]}" for o in failed)
     assert all(o.cases > 68 for o in outcomes), [o.summary for o in outcomes]
     assert "Traceback" not in (tmp_path / "server.log").read_text()
+
+
+def test_what_the_fuzzer_found_stays_fixed(api):
+    """Numbers past the columns' range are refused before the database (they gave 500), with problem+json."""
+    api.deploy(BPMN / "two_lanes.bpmn")
+    for path, status in (("/api/v1/process-definitions/uji_dua_lajur/xml?version=-245502110606376", 422),
+                         ("/api/v1/process-definitions/uji_dua_lajur/xml?version=2147483648", 422),
+                         (f"/api/v1/webhooks/{2**70}", 404), (f"/api/v1/process-instances/{2**63}", 404)):
+        response = api.call("GET", path, as_="admin_sistem", expect=status)
+        assert response.mimetype == "application/problem+json", path
+    assert api.call("GET", "/api/v1/process-definitions/uji_dua_lajur/xml?version=1", as_="auditor",
+                    expect=200).mimetype == "application/xml"
