@@ -33,6 +33,13 @@ class Outcome:
     output: str
 
     @property
+    def failures(self) -> str:
+        """The failures schemathesis reported, each with its response and a curl command to reproduce it."""
+        start = self.output.find("FAILURES")
+        end = self.output.find("WARNINGS", start)
+        return self.output[start:end if end > 0 else None] if start >= 0 else self.output[-3000:]
+
+    @property
     def cases(self) -> int:
         """How many requests schemathesis generated and checked."""
         found = re.findall(r"(\d+) generated", self.output)

@@ -49,7 +49,9 @@ def serve(host: str, port: int, workers: int, with_worker: bool, overrides: dict
         worker_process = subprocess.Popen([sys.executable, "-m", "web.cli", "worker"], env=os.environ.copy())
     try:
         _Gunicorn({"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread", "threads": threads,
-                   "accesslog": "-", "logger_class": _MaskedLogger, "timeout": 60, "graceful_timeout": 10, "keepalive": 5}, overrides).run()
+                   "accesslog": "-", "logger_class": _MaskedLogger,
+                   # gunicorn's longest request line: every query the API documents fits (a 414 would be HTML)
+                   "limit_request_line": 8190, "timeout": 60, "graceful_timeout": 10, "keepalive": 5}, overrides).run()
     finally:
         if worker_process is not None:
             worker_process.terminate()

@@ -24,7 +24,8 @@ class Problem(Schema):
     detail = fields.String(required=True)
     instance = fields.String()
     request_id = fields.String(allow_none=True)
-    errors = fields.Dict(metadata={"description": "What to fix, per field (422)."})
+    # Per field (an object of messages) or, for a refused diagram, the list of its problems.
+    errors = fields.Raw(metadata={"description": "What to fix: per field (422), or a diagram's problems."})
     retry_after = fields.Integer(metadata={"description": "Seconds to wait before trying again (429)."})
 
 

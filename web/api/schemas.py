@@ -115,7 +115,7 @@ class InstanceList(Schema):
 
 
 class InstanceQuery(Schema):
-    process = fields.String(metadata={"description": "Only cases of this process id"})
+    process = fields.String(validate=validate.Length(max=255), metadata={"description": "Only cases of this process id"})
     state = fields.String(validate=validate.OneOf(["running", "completed", "cancelled", "error"]))
     started_from = fields.DateTime(metadata={"description": "Started at or after (ISO 8601; a date means 00:00 UTC)"})
     started_to = fields.DateTime(metadata={"description": "Started before (ISO 8601)"})
@@ -134,7 +134,7 @@ class MessageRequest(Schema):
 
 
 class TaskQuery(Schema):
-    process = fields.String(metadata={"description": "Only tasks of this process id"})
+    process = fields.String(validate=validate.Length(max=255), metadata={"description": "Only tasks of this process id"})
     overdue = fields.Boolean(metadata={"description": "Only tasks past their due date"})
     due_before = fields.DateTime(metadata={"description": "Only tasks due before this moment (ISO 8601)"})
     assignee = fields.String(validate=validate.Length(min=1, max=64), metadata={
