@@ -1,0 +1,55 @@
+"""Each SOP step that tells a person of a decision sends it with its own editable template: the server-room
+access decision (``akses_diputuskan``), the deactivation of an account (``akun_dinonaktifkan``), the handled
+incident (``insiden_dikonfirmasi``) and the maintenance notice (``pemberitahuan_pemeliharaan``). Checked where
+it arrives: the in-app list of the recipient and the e-mail received by a real SMTP server on loopback."""
+from __future__ import annotations
+
+from test_notifications import smtp  # noqa: F401 - fixture
+from test_webhooks import deliver_until_idle
+
+from .test_sop_d_pemeliharaan import PERIKSA, PERMOHONAN
+
+
+def _mail_to(sink, address: str) -> list:
+    return [m for _s, rcpt, m, *_ in sink.messages if rcpt == [address]]
+
+
+def _text(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def _in_app(sop, role: str, case_id: int, kind: str = "pesan") -> list[dict]:
+    """The notices (not the new-task messages) of the case in the in-app list of ``role``'s account."""
+    items = sop.api.call("GET", "/api/v1/notifications", as_=role, expect=200).get_json()["items"]
+    return [n for n in items if n["instance_id"] == case_id and n["kind"] == kind]
+
+
+def _visit(sop, diizinkan: bool, alasan: str) -> int:
+    case = sop.start("akses_ruang_server", as_="sekretariat")
+    sop.do(case["id"], "permohonan", "sekretariat", {**PERMOHONAN, "email_pengunjung": "joko@vendor.example"})
+    sop.do(case["id"], "periksa", "admin_sistem", PERIKSA)
+    sop.do(case["id"], "izin", "kepala", {"diizinkan": diizinkan, "alasan_izin": alasan})
+    return case["id"]
+
+
+def test_a_permitted_visit_tells_the_visitor_and_the_desk_with_akses_diputuskan(sop, app, smtp):  # noqa: F811
+    case_id = _visit(sop, True, "Didampingi admin sistem")
+    deliver_until_idle(app)
+    [mail] = _mail_to(smtp, "joko@vendor.example")
+    assert mail["Subject"] == "Permohonan akses ruang server disetujui"
+    assert f"(kasus {case_id}) DISETUJUI" in _text(mail) and "Catatan: Didampingi admin sistem" in _text(mail)
+    [desk] = _in_app(sop, "sekretariat", case_id)
+    assert desk["title"] == "Permohonan akses ruang server disetujui" and "Didampingi admin sistem" in desk["body"]
+    assert "dampingi" in [t["element_id"] for t in sop.case(case_id)["tasks"]]  # the visit goes on
+
+
+def test_a_refused_visit_tells_the_visitor_why_with_akses_diputuskan(sop, app, smtp):  # noqa: F811
+    case_id = _visit(sop, False, "Tanpa surat tugas")
+    deliver_until_idle(app)
+    [mail] = _mail_to(smtp, "joko@vendor.example")
+    assert mail["Subject"] == "Permohonan akses ruang server ditolak"
+    assert "DITOLAK" in _text(mail) and "Catatan: Tanpa surat tugas" in _text(mail)
+    assert "REFUSED" in _text(mail)  # the English version follows
+    [desk] = _in_app(sop, "sekretariat", case_id)
+    assert desk["title"] == "Permohonan akses ruang server ditolak" and "Tanpa surat tugas" in desk["body"]
+    assert sop.case(case_id)["state"] == "completed"
