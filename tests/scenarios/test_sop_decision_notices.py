@@ -4,9 +4,14 @@ incident (``insiden_dikonfirmasi``) and the maintenance notice (``pemberitahuan_
 it arrives: the in-app list of the recipient and the e-mail received by a real SMTP server on loopback."""
 from __future__ import annotations
 
-from test_notifications import smtp  # noqa: F401 - fixture
+from sqlalchemy import select
+from test_notifications import set_email, smtp  # noqa: F401 - fixture
 from test_webhooks import deliver_until_idle
 
+from engine.models import User
+from engine.models.notification import Notification
+
+from .test_sop_a_penonaktifan import ajukan, klarifikasi, terlapor, usulkan  # noqa: F401 - fixture
 from .test_sop_d_pemeliharaan import PERIKSA, PERMOHONAN
 
 
@@ -53,3 +58,29 @@ def test_a_refused_visit_tells_the_visitor_why_with_akses_diputuskan(sop, app, s
     [desk] = _in_app(sop, "sekretariat", case_id)
     assert desk["title"] == "Permohonan akses ruang server ditolak" and "Tanpa surat tugas" in desk["body"]
     assert sop.case(case_id)["state"] == "completed"
+
+
+def test_the_holder_of_a_deactivated_account_is_told_why_with_akun_dinonaktifkan(sop, app, db, smtp,  # noqa: F811
+                                                                                 terlapor):  # noqa: F811
+    set_email(db, terlapor, "direksi@cvnakal.example")
+    case_id = ajukan(sop)
+    klarifikasi(sop, case_id)
+    usulkan(sop, case_id)
+    sop.message(case_id, "jawaban_lkpp", {"disetujui": True, "catatan": "Nomor tiket LKPP 4411."})
+    deliver_until_idle(app)
+    # The account can no longer sign in, yet its holder hears of it at the account's address.
+    [mail] = _mail_to(smtp, "direksi@cvnakal.example")
+    assert mail["Subject"] == "Akun SPSE cvnakal dinonaktifkan"
+    text = _text(mail)
+    assert "Yth. CV Nakal" in text and "Alasan: Mengunggah dokumen penawaran palsu pada tender 12345." in text
+    assert "Nomor tiket LKPP 4411." in text and f"kasus {case_id}" in text
+    with db.reader() as session:
+        holder = session.scalar(select(User.id).where(User.username == terlapor))
+        rows = session.scalars(select(Notification).where(Notification.user_id == holder,
+                                                          Notification.instance_id == case_id)).all()
+    assert [r.title for r in rows] == ["Akun SPSE cvnakal dinonaktifkan"]
+    # The complainant (the pengguna who reported it) is told in the app with the same notice.
+    [told] = _in_app(sop, "pengguna", case_id)
+    assert told["title"] == "Akun SPSE cvnakal dinonaktifkan" and "4411" in told["body"]
+    assert not [f for f in sop.api.call("GET", "/api/v1/notifications/failures", as_="sekretariat",
+                                        expect=200).get_json()["items"] if f["instance_id"] == case_id]
