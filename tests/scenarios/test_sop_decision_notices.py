@@ -12,6 +12,7 @@ from engine.models import User
 from engine.models.notification import Notification
 
 from .test_sop_a_penonaktifan import ajukan, klarifikasi, terlapor, usulkan  # noqa: F401 - fixture
+from .test_sop_c_penanganan import CATAT, SELESAI
 from .test_sop_d_pemeliharaan import PERIKSA, PERMOHONAN
 
 
@@ -84,3 +85,20 @@ def test_the_holder_of_a_deactivated_account_is_told_why_with_akun_dinonaktifkan
     assert told["title"] == "Akun SPSE cvnakal dinonaktifkan" and "4411" in told["body"]
     assert not [f for f in sop.api.call("GET", "/api/v1/notifications/failures", as_="sekretariat",
                                         expect=200).get_json()["items"] if f["instance_id"] == case_id]
+
+
+def test_a_resolved_incident_is_confirmed_to_its_reporter_with_insiden_dikonfirmasi(sop, app, smtp):  # noqa: F811
+    case = sop.start("penanganan_masalah", as_="layanan")
+    sop.do(case["id"], "catat", "layanan", {**CATAT, "kontak_pelapor": "pokja3@blitarkab.example",
+                                             "urgensi": "rendah", "dampak": "sedang"})
+    sop.do(case["id"], "tangani", "admin_sistem", SELESAI)
+    assert _in_app(sop, "pengguna", case["id"]) == []  # told only once the reporter has confirmed
+    sop.do(case["id"], "konfirmasi", "layanan", {"pelapor_puas": True})
+    deliver_until_idle(app)
+    [mail] = _mail_to(smtp, "pokja3@blitarkab.example")
+    assert mail["Subject"] == f"Laporan gangguan {case['id']} selesai ditangani"
+    text = _text(mail)
+    assert '("Halaman unggah penawaran tidak dapat diakses")' in text
+    assert "Penyelesaian: Layanan aplikasi dijalankan ulang" in text and "Resolution:" in text
+    [told] = _in_app(sop, "pengguna", case["id"])  # the reporter's account (user_id_pelapor)
+    assert told["title"] == mail["Subject"] and "Layanan aplikasi dijalankan ulang" in told["body"]
