@@ -4,10 +4,13 @@ incident (``insiden_dikonfirmasi``) and the maintenance notice (``pemberitahuan_
 it arrives: the in-app list of the recipient and the e-mail received by a real SMTP server on loopback."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 from sqlalchemy import select
 from test_notifications import set_email, smtp  # noqa: F401 - fixture
 from test_webhooks import deliver_until_idle
 
+from engine import clock
 from engine.models import User
 from engine.models.notification import Notification
 
@@ -102,3 +105,44 @@ def test_a_resolved_incident_is_confirmed_to_its_reporter_with_insiden_dikonfirm
     assert "Penyelesaian: Layanan aplikasi dijalankan ulang" in text and "Resolution:" in text
     [told] = _in_app(sop, "pengguna", case["id"])  # the reporter's account (user_id_pelapor)
     assert told["title"] == mail["Subject"] and "Layanan aplikasi dijalankan ulang" in told["body"]
+
+
+PLAN = {"judul": "Pembaruan kernel server SPSE", "uraian_pemeliharaan": "Pasang pembaruan keamanan",
+        "perangkat_dipelihara": "srv-spse-01", "mulai": "2026-11-28T22:00:00", "selesai": "2026-11-28T23:59:00",
+        "dampak_layanan": "SPSE tidak dapat diakses selama 2 jam"}
+
+
+def test_users_are_told_of_maintenance_before_it_starts_with_pemberitahuan_pemeliharaan(sop, app, db,  # noqa: F811
+                                                                                         smtp):  # noqa: F811
+    clock.freeze(datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc))  # 09:00 WIB, two days ahead
+    set_email(db, "penyedia", "cv.contoh@example.id")
+    case = sop.start("pemeliharaan_server", as_="admin_sistem")
+    sop.do(case["id"], "rencana", "admin_sistem", PLAN)
+    sop.do(case["id"], "setujui", "kepala", {"disetujui": True})
+    deliver_until_idle(app)
+    subject = "Pemeliharaan SPSE: 28 November 2026 pukul 22.00 WIB"
+    [mail] = _mail_to(smtp, "cv.contoh@example.id")
+    assert mail["Subject"] == subject
+    text = _text(mail)
+    assert "mulai 28 November 2026 pukul 22.00 WIB hingga 28 November 2026 pukul 23.59 WIB" in text
+    assert "Pasang pembaruan keamanan" in text and "Dampak: SPSE tidak dapat diakses selama 2 jam" in text
+    start = datetime(2026, 11, 28, 15, 0, tzinfo=timezone.utc)
+    for role in ("penyedia", "pengguna"):  # suppliers and the other SPSE users, in the app
+        [told] = _in_app(sop, role, case["id"])
+        assert told["title"] == subject and datetime.fromisoformat(told["created_at"]) < start
+    assert _in_app(sop, "sekretariat", case["id"]) == []  # staff are not the audience
+    # Besides the public announcement, which is still there.
+    assert [a["title"] for a in sop.api.client.get("/api/v1/announcements").get_json()["items"]] == [
+        "Pemeliharaan: Pembaruan kernel server SPSE"]
+
+
+def test_maintenance_the_head_refuses_tells_no_user(sop, app, db, smtp):  # noqa: F811
+    set_email(db, "penyedia", "cv.contoh@example.id")
+    case = sop.start("pemeliharaan_server", as_="admin_sistem")
+    later = clock.now() + timedelta(days=3)
+    sop.do(case["id"], "rencana", "admin_sistem", {**PLAN, "mulai": later.isoformat(),
+                                                   "selesai": (later + timedelta(hours=2)).isoformat()})
+    sop.do(case["id"], "setujui", "kepala", {"disetujui": False, "catatan_kepala": "Tunda"})
+    deliver_until_idle(app)
+    assert _in_app(sop, "penyedia", case["id"]) == [] and _in_app(sop, "pengguna", case["id"]) == []
+    assert _mail_to(smtp, "cv.contoh@example.id") == []
