@@ -6,7 +6,8 @@ The notice is rendered with the template ``pemberitahuan`` (``workflows/notifica
 editable in the app without code), or with the one the diagram names in ``template`` (e.g.
 ``akses_diputuskan``); every further parameter of the service task (e.g. ``alasan``) is given to the template
 beside the case data. ``termasuk_nonaktif`` reaches a named account even when it is deactivated (to tell its
-holder of the deactivation). A recipient that cannot be reached is recorded for ``sekretariat`` and never stops the case.
+holder of the deactivation). A recipient that cannot be reached is recorded for ``sekretariat`` and never
+stops the case.
 """
 from __future__ import annotations
 
