@@ -37,6 +37,8 @@ class Permohonan(FormSchema):
         r"^[A-Za-z0-9]{4,30}$", error="Nomor identitas 4-30 huruf/angka / ID number: 4-30 letters or digits"),
         metadata=_t("Nomor identitas", "ID number", **{"x-personal": True}))
     instansi = _teks("Instansi / perusahaan", "Agency or company")
+    email_pengunjung = fields.Email(load_default="", metadata=_t(
+        "Email pengunjung (untuk keputusan izin)", "Visitor's e-mail (for the access decision)"))
     keperluan = _teks("Keperluan", "Purpose", max=2000)
     rencana_masuk = _waktu("Rencana masuk", "Planned entry")
     perangkat = fields.List(fields.Nested(Perangkat), load_default=list,

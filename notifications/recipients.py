@@ -59,10 +59,13 @@ def person(spec: str, row) -> Recipient:
 
 # Run for the initiator of every case that opens a task in the applicant's lane: built once.
 _ACCOUNT = select(*_COLUMNS).where(User.username == bindparam("username"), User.is_active.is_(True))
+# The holder of an account just deactivated must still be told so (Pasal 12(5)), by e-mail.
+_ANY_ACCOUNT = select(*_COLUMNS).where(User.username == bindparam("username"))
 
 
-def _user(session, spec: str, username: str | None) -> Recipient:
-    row = session.connection().execute(_ACCOUNT, {"username": username}).first()
+def _user(session, spec: str, username: str | None, include_inactive: bool = False) -> Recipient:
+    query = _ANY_ACCOUNT if include_inactive else _ACCOUNT
+    row = session.connection().execute(query, {"username": username}).first()
     if row is None:
         return Recipient(spec, problem=f"akun \"{username}\" tidak ada atau nonaktif / account \"{username}\" does "
                                        f"not exist or is deactivated")
@@ -89,8 +92,10 @@ def _lookup(data: dict, path: str):
     return value
 
 
-def resolve(session, specs, *, started_by: str | None, data: dict) -> list[Recipient]:
-    """Every recipient of ``specs`` (a list, or a comma-separated string), each person once."""
+def resolve(session, specs, *, started_by: str | None, data: dict,
+            include_inactive: bool = False) -> list[Recipient]:
+    """Every recipient of ``specs`` (a list, or a comma-separated string), each person once.
+    ``include_inactive``: a ``pengguna:`` account is reached even when deactivated (the deactivation notice)."""
     if isinstance(specs, str):
         specs = [s.strip() for s in specs.split(",")]
     out: list[Recipient] = []
@@ -108,7 +113,7 @@ def resolve(session, specs, *, started_by: str | None, data: dict) -> list[Recip
             address = data.get("email_pemohon")
             out.append(_address(session, spec, address) if address else _user(session, spec, started_by))
         elif kind in ("pengguna", "user"):
-            out.append(_user(session, spec, arg))
+            out.append(_user(session, spec, arg, include_inactive))
         elif kind == "data":
             value = _lookup(data, arg)
             values = value if isinstance(value, list) else [value]

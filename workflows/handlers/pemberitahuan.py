@@ -3,8 +3,11 @@ the quarterly report and the auditors read) and the notice itself, in the app an
 notification service and its outbox (``notifications/service.py``): the same path as ``notifikasi.kirim``.
 
 The notice is rendered with the template ``pemberitahuan`` (``workflows/notifications/pemberitahuan.toml``,
-editable in the app without code), or with the one the diagram names in ``template``. A recipient that
-cannot be reached is recorded for ``sekretariat`` and never stops the case.
+editable in the app without code), or with the one the diagram names in ``template`` (e.g.
+``akses_diputuskan``); every further parameter of the service task (e.g. ``alasan``) is given to the template
+beside the case data. ``termasuk_nonaktif`` reaches a named account even when it is deactivated (to tell its
+holder of the deactivation). A recipient that cannot be reached is recorded for ``sekretariat`` and never
+stops the case.
 """
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ _EMAIL_FIELD = "_alamat_pemberitahuan"  # the diagram's ``email`` parameter, loo
 
 @handler("pemberitahuan.catat")
 def catat(ctx: HandlerContext, penerima, perihal: str, pesan: str, email: str | None = None,
-          template: str | None = None) -> dict:
+          template: str | None = None, termasuk_nonaktif: bool = False, **konteks) -> dict:
     """Record that ``penerima`` (a User ID, a role id, or a list of them) is told ``pesan``, and tell them."""
     kepada = [penerima] if isinstance(penerima, str) else list(penerima or [])
     if not kepada or not all(isinstance(k, str) and k for k in kepada):
@@ -31,18 +34,19 @@ def catat(ctx: HandlerContext, penerima, perihal: str, pesan: str, email: str | 
     if email:
         fakta["email"] = str(email)
     ctx.emit("pemberitahuan", **fakta)
-    _send(ctx, kepada, fakta, template or TEMPLATE)
+    _send(ctx, kepada, fakta, template or TEMPLATE, konteks, bool(termasuk_nonaktif))
     return fakta
 
 
-def _send(ctx: HandlerContext, kepada: list[str], fakta: dict, template: str) -> None:
+def _send(ctx: HandlerContext, kepada: list[str], fakta: dict, template: str, konteks: dict,
+          include_inactive: bool) -> None:
     specs = [f"peran:{k}" if k in ROLES else f"pengguna:{k}" for k in dict.fromkeys(kepada)]
     if fakta.get("email"):
         specs.append(f"data:{_EMAIL_FIELD}")
     started_by = ctx.session.scalar(select(Instance.started_by).where(Instance.id == ctx.instance_id))
     people = recipients.resolve(ctx.session, specs, started_by=started_by,
-                                data={**ctx.data, _EMAIL_FIELD: fakta.get("email")})
-    context = {**ctx.data, "data": ctx.data, "perihal": fakta["perihal"], "pesan": fakta["pesan"],
+                                data={**ctx.data, _EMAIL_FIELD: fakta.get("email")}, include_inactive=include_inactive)
+    context = {**ctx.data, "data": ctx.data, **konteks, "perihal": fakta["perihal"], "pesan": fakta["pesan"],
                "kasus": {"id": ctx.instance_id, "proses": ctx.process_id,
                          "tautan": service.case_link(ctx.config, ctx.instance_id)}}
     service.send(ctx.session, ctx.config, template=template, recipients=people, context=context,

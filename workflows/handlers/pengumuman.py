@@ -16,20 +16,30 @@ JENIS = {"gangguan": "Gangguan", "pemeliharaan": "Pemeliharaan", "pelatihan": "P
 def terbitkan(ctx: HandlerContext, jenis: str, judul: str, isi: str, berlaku_mulai=None,
               berlaku_sampai=None) -> dict:
     """Publish now; it shows until ``berlaku_sampai`` or until withdrawn. ``berlaku_mulai`` (when the
-    announced event begins) goes into the text: a maintenance notice must show *before* the work starts."""
+    announced event begins) goes into the text: a maintenance notice must show *before* the work starts.
+    The result also carries both moments as a letter writes them (``mulai_teks``, ``sampai_teks``), for
+    the notices that follow the announcement."""
     if jenis not in JENIS:
         raise ValueError(f"jenis pengumuman tidak dikenal / unknown kind of announcement: {jenis}")
     zona = str(ctx.config.get("TIMEZONE", "Asia/Jakarta"))
     sampai = waktu.parse(berlaku_sampai, zona) if berlaku_sampai else None
-    if berlaku_mulai:
-        mulai = waktu.lokal(waktu.parse(berlaku_mulai, zona), zona)
-        isi = f"{isi}\nMulai {waktu.tanggal_panjang(mulai)} pukul {mulai:%H.%M} WIB."
+    mulai_teks = _teks(berlaku_mulai, zona)
+    if mulai_teks:
+        isi = f"{isi}\nMulai {mulai_teks}."
     view = announcements.publish(ctx.session, str(judul)[:200], str(isi), ctx.now, sampai, ctx.actor or "system",
                                  instance_id=ctx.instance_id)
     fakta = {"id": view.id, "jenis": jenis, "judul": view.title, "diterbitkan_pada": ctx.now.isoformat(),
              "berlaku_mulai": berlaku_mulai, "berlaku_sampai": sampai.isoformat() if sampai else None}
     ctx.emit("pengumuman.diterbitkan", **fakta)
-    return fakta
+    return {**fakta, "mulai_teks": mulai_teks, "sampai_teks": _teks(berlaku_sampai, zona)}
+
+
+def _teks(moment, zona: str) -> str | None:
+    """``28 November 2026 pukul 22.00 WIB``."""
+    if not moment:
+        return None
+    local = waktu.lokal(waktu.parse(moment, zona), zona)
+    return f"{waktu.tanggal_panjang(local)} pukul {local:%H.%M} WIB"
 
 
 @handler("pengumuman.cabut")
