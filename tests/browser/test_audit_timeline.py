@@ -4,23 +4,11 @@ obligations the case carried out."""
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 from engine import clock
 
-SOPS = Path(__file__).resolve().parents[2] / "workflows" / "bpmn"
-CATAT = {"saluran": "telepon", "nama_pelapor": "Pokja 3", "kontak_pelapor": "0342 801234",
-         "user_id_pelapor": "pengguna", "uraian": "Halaman unggah penawaran tidak dapat diakses",
-         "jenis": "gangguan", "kategori": "teknis", "sifat": "software", "urgensi": "rendah", "dampak": "sedang"}
-SELESAI = {"tindakan": "Layanan aplikasi dijalankan ulang", "penyebab": "Memori server penuh",
-           "waktu_mulai_gangguan": "2026-11-20T09:00:00+07:00", "waktu_pulih": "2026-11-20T10:30:00+07:00",
-           "hasil": "selesai"}
-
-
-def _do(api, case_id, element_id, as_, data):
-    task = next(t for t in api.inbox(as_, limit=500)["items"]
-                if t["instance_id"] == case_id and t["element_id"] == element_id)
-    return api.complete(task["id"], data, as_=as_)
+from incident_case import CATAT, SELESAI, SOPS
+from incident_case import do as _do
 
 
 def _shown(page, upto: int) -> None:
