@@ -27,18 +27,9 @@ _HASH = re.compile(r"^[0-9a-f]{7,64}$")
 
 
 @dataclass(frozen=True)
-class VersionEntry:
+class VersionEntry(definitions.VersionView):
     """One version of a process: who deployed it, when, its hash and what it changed from the one before."""
 
-    id: int
-    process_id: str
-    name: str
-    version: int
-    model_hash: str
-    filename: str
-    deployed_by: str
-    deployed_at: object
-    starter_roles: list[str]
     previous_version: int | None
     changes: dict | None  # {"added": [...], "removed": [...], "changed": [...]}; None for the first version
 
